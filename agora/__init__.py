@@ -1,0 +1,3 @@
+"""Agora: participation and business dialogue for a municipality."""
+
+__version__ = "0.1.0"

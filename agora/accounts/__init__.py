@@ -1,0 +1,1 @@
+"""People and staff: users, roles, login, sessions, second factor."""

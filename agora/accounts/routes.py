@@ -1,0 +1,108 @@
+"""Staff sign-in and sign-out (public pages: they are how one becomes staff)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from agora.accounts import services
+from agora.accounts.models import LoginAttempt
+from agora.accounts.sessions import client_ip
+from agora.forms import raw, read_form, text
+from agora.i18n import gettext as _
+from agora.security import is_same_site_url
+from agora.web import PUBLIC, page, redirect, render, session_of
+
+
+def _next_url(value: str | None) -> str:
+    return value if value and is_same_site_url(value) and not value.startswith("/staff/login") else "/staff"
+
+
+async def login_form(request: Request) -> Response:
+    state = session_of(request)
+    if state.is_staff:
+        return redirect("/staff")
+    return await render(
+        request, "accounts/login.html", {"next": _next_url(request.query_params.get("next")), "errors": {}, "email": ""}
+    )
+
+
+async def login_submit(request: Request) -> Response:
+    form = await read_form(request)
+    email = text(form, "email", 254)
+    password = raw(form, "password", 1000)
+    next_url = _next_url(text(form, "next", 500))
+    result = await services.authenticate(email, password, client_ip(request.scope))
+    if result.user is None:
+        message = (
+            _("Too many failed attempts. For your protection sign-in is paused for 15 minutes.")
+            if result.throttled
+            else _("The email address or the password is not correct.")
+        )
+        return await render(
+            request,
+            "accounts/login.html",
+            {"next": next_url, "errors": {"form": message}, "email": email},
+            status=429 if result.throttled else 400,
+        )
+    state = session_of(request)
+    user = result.user
+    await state.login(user, mfa_passed=not user.totp_enabled)
+    if user.totp_enabled:
+        await state.set("next", next_url)
+        return redirect("/staff/login/totp")
+    return redirect(next_url)
+
+
+async def totp_form(request: Request) -> Response:
+    state = session_of(request)
+    if state.user is None:
+        return redirect("/staff/login")
+    if state.session.mfa_passed:
+        return redirect("/staff")
+    return await render(request, "accounts/login_totp.html", {"errors": {}})
+
+
+async def totp_submit(request: Request) -> Response:
+    state = session_of(request)
+    if state.user is None:
+        return redirect("/staff/login")
+    if state.session.mfa_passed:
+        return redirect("/staff")
+    form = await read_form(request)
+    key = "totp:" + state.user.email
+    recent = await services._recent_failures(email=key)
+    if recent >= services.MAX_FAILURES_PER_ACCOUNT:
+        await state.logout()
+        return await render(
+            request,
+            "accounts/login.html",
+            {"next": "/staff", "email": "", "errors": {"form": _("Too many wrong codes. Please sign in again later.")}},
+            status=429,
+        )
+    if not await services.verify_totp(state.user, text(form, "code", 20)):
+        await LoginAttempt.create(email=key, ip_address=client_ip(request.scope), created_at=services._now())
+        return await render(
+            request, "accounts/login_totp.html", {"errors": {"code": _("The code is not correct.")}}, status=400
+        )
+    next_url = _next_url(state.get("next"))
+    await state.mark_mfa_passed()
+    return redirect(next_url)
+
+
+async def logout(request: Request) -> Response:
+    state = session_of(request)
+    await state.logout()
+    response = redirect("/")
+    return response
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        page("/staff/login", login_form, access=PUBLIC, name="login"),
+        page("/staff/login", login_submit, access=PUBLIC, methods=["POST"], name="login_submit"),
+        page("/staff/login/totp", totp_form, access=PUBLIC, name="login_totp"),
+        page("/staff/login/totp", totp_submit, access=PUBLIC, methods=["POST"], name="login_totp_submit"),
+        page("/staff/logout", logout, access=PUBLIC, methods=["POST"], name="logout"),
+    ]

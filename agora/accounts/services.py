@@ -1,0 +1,203 @@
+"""Every write about staff accounts: creating users, signing in, throttling, passwords, second factor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from agora.accounts import passwords, totp
+from agora.accounts.models import ROLES, LoginAttempt, User, WebSession
+from agora.accounts.sessions import end_sessions_of
+from agora.db import transaction
+from agora.i18n import gettext as _
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+
+
+class AccountError(Exception):
+    """A refusal with a message for the person, keyed by the form field it belongs to."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_email(email: str) -> str | None:
+    email = normalise_email(email)
+    local, _sep, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+        return _("Please enter a valid email address.")
+    return None
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    throttled: bool = False
+
+
+async def _recent_failures(**filters: str) -> int:
+    return await LoginAttempt.filter(created_at__gte=_now() - THROTTLE_WINDOW, **filters).count()
+
+
+async def authenticate(email: str, password: str, ip_address: str) -> LoginResult:
+    """Check the password; count failures per account and per address so guessing is slowed everywhere."""
+    email = normalise_email(email)
+    if (
+        await _recent_failures(email=email) >= MAX_FAILURES_PER_ACCOUNT
+        or await _recent_failures(ip_address=ip_address) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        return LoginResult(user=None, throttled=True)
+    user = await User.get_or_none(email=email)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        await LoginAttempt.create(email=email, ip_address=ip_address, created_at=_now())
+        return LoginResult(user=None)
+    await LoginAttempt.filter(email=email).delete()
+    updates: dict[str, object] = {"last_login_at": _now()}
+    if passwords.needs_rehash(user.password_hash):
+        updates["password_hash"] = passwords.hash_password(password)
+    await User.filter(id=user.id).update(**updates)
+    return LoginResult(user=user)
+
+
+async def purge_login_attempts() -> int:
+    return await LoginAttempt.filter(created_at__lt=_now() - THROTTLE_WINDOW).delete()
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise AccountError({"roles": _("Unknown role: %(role)s", role=unknown[0])})
+    return sorted(set(roles))
+
+
+async def create_user(email: str, display_name: str, password: str, roles: list[str]) -> User:
+    errors: dict[str, str] = {}
+    if problem := validate_email(email):
+        errors["email"] = problem
+    if not display_name.strip():
+        errors["display_name"] = _("Please enter a name.")
+    if problems := passwords.password_problems(password, email=email, name=display_name):
+        errors["password"] = " ".join(problems)
+    roles = _check_roles(roles)
+    if errors:
+        raise AccountError(errors)
+    try:
+        return await User.create(
+            email=normalise_email(email),
+            display_name=display_name.strip()[:120],
+            password_hash=passwords.hash_password(password),
+            roles=roles,
+            password_changed_at=_now(),
+        )
+    except IntegrityError:
+        raise AccountError({"email": _("A user with this email address already exists.")}) from None
+
+
+async def update_user(user_id: int, *, display_name: str, roles: list[str], is_active: bool, acting: User) -> User:
+    roles = _check_roles(roles)
+    if not display_name.strip():
+        raise AccountError({"display_name": _("Please enter a name.")})
+    async with transaction():
+        user = await User.get(id=user_id)
+        if user.id == acting.id and ("admin" not in roles or not is_active):
+            raise AccountError({"roles": _("You cannot remove your own administrator role or disable yourself.")})
+        if "admin" in user.roles and ("admin" not in roles or not is_active):
+            remaining = await User.filter(is_active=True).exclude(id=user.id).all()
+            if not any("admin" in (u.roles or []) for u in remaining):
+                raise AccountError({"roles": _("At least one active administrator must remain.")})
+        user.display_name = display_name.strip()[:120]
+        user.roles = roles
+        was_active = user.is_active
+        user.is_active = is_active
+        await user.save()
+        if was_active and not is_active:
+            await end_sessions_of(user.id)
+    return user
+
+
+async def change_password(user: User, current: str, new: str, confirm: str, keep_session_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    if not passwords.verify_password(user.password_hash, current):
+        errors["current_password"] = _("The current password is not correct.")
+    if new != confirm:
+        errors["confirm_password"] = _("The two new passwords do not match.")
+    if problems := passwords.password_problems(new, email=user.email, name=user.display_name):
+        errors["new_password"] = " ".join(problems)
+    if errors:
+        raise AccountError(errors)
+    async with transaction():
+        await User.filter(id=user.id).update(password_hash=passwords.hash_password(new), password_changed_at=_now())
+        # Every other session ends: whoever knew the old password is out.
+        await end_sessions_of(user.id, except_session_id=keep_session_id)
+
+
+async def set_password_by_admin(user_id: int, new: str) -> None:
+    user = await User.get(id=user_id)
+    if problems := passwords.password_problems(new, email=user.email, name=user.display_name):
+        raise AccountError({"password": " ".join(problems)})
+    async with transaction():
+        await User.filter(id=user.id).update(password_hash=passwords.hash_password(new), password_changed_at=_now())
+        await end_sessions_of(user.id)
+
+
+async def begin_totp(user: User) -> str:
+    """A new, unconfirmed secret; the old factor (if any) stays valid until the new one is confirmed."""
+    secret = totp.new_secret()
+    return secret
+
+
+async def confirm_totp(user: User, secret: str, code: str) -> None:
+    step = totp.matching_step(secret, code, last_step=0)
+    if step is None:
+        raise AccountError({"code": _("The code is not correct. Check the time on your device and try again.")})
+    await User.filter(id=user.id).update(totp_secret=secret, totp_confirmed_at=_now(), totp_last_step=step)
+
+
+async def verify_totp(user: User, code: str) -> bool:
+    """Check a sign-in code; the step is stored with a conditional update so a code works only once."""
+    fresh = await User.get(id=user.id)
+    if not fresh.totp_secret:
+        return False
+    step = totp.matching_step(fresh.totp_secret, code, last_step=fresh.totp_last_step)
+    if step is None:
+        return False
+    updated = await User.filter(id=user.id, totp_last_step__lt=step).update(totp_last_step=step)
+    return updated == 1
+
+
+async def disable_totp(user: User, password: str) -> None:
+    if user.has_role("admin"):
+        raise AccountError({"password": _("Administrators must keep a second factor.")})
+    if not passwords.verify_password(user.password_hash, password):
+        raise AccountError({"password": _("The current password is not correct.")})
+    await User.filter(id=user.id).update(totp_secret=None, totp_confirmed_at=None, totp_last_step=0)
+
+
+async def sessions_of(user: User) -> list[WebSession]:
+    return await WebSession.filter(user_id=user.id).order_by("-last_seen_at")
+
+
+async def end_session(user: User, session_id: int) -> bool:
+    return await WebSession.filter(user_id=user.id, id=session_id).delete() > 0
+
+
+async def ensure_admin(email: str, display_name: str, password: str) -> tuple[User, bool]:
+    """Create the admin if missing (for `agora createadmin` and the demo). Returns (user, created)."""
+    existing = await User.get_or_none(email=normalise_email(email))
+    if existing:
+        return existing, False
+    return await create_user(email, display_name, password, ["admin"]), True

@@ -1,0 +1,222 @@
+"""Staff pages about accounts: one's own account (password, second factor, sessions) and user management."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from agora.accounts import services, totp
+from agora.accounts.models import ROLES, User
+from agora.forms import checked, many, raw, read_form, text
+from agora.i18n import gettext as _
+from agora.nav import StaffLink
+from agora.web import error_page, page, redirect, render, session_of, staff
+
+NAV = [
+    StaffLink("Users", "/staff/users", frozenset({"admin"})),
+    StaffLink("My account", "/staff/account"),
+]
+
+ROLE_LABELS = {"admin": "Administrator", "organizer": "Organizer", "moderator": "Moderator"}
+
+
+async def _account_context(request: Request, **extra: object) -> dict:
+    state = session_of(request)
+    return {
+        "user": state.user,
+        "sessions": await services.sessions_of(state.user),
+        "current_session_id": state.session.id,
+        "errors": {},
+        **extra,
+    }
+
+
+async def account(request: Request) -> Response:
+    return await render(request, "accounts/account.html", await _account_context(request))
+
+
+async def change_password(request: Request) -> Response:
+    state = session_of(request)
+    form = await read_form(request)
+    try:
+        await services.change_password(
+            state.user,
+            raw(form, "current_password"),
+            raw(form, "new_password"),
+            raw(form, "confirm_password"),
+            keep_session_id=state.session.id,
+        )
+    except services.AccountError as exc:
+        return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
+    # A new session id after a password change, as after a login.
+    await state.mark_mfa_passed()
+    await state.flash(_("Your password has been changed. Your other sessions have been ended."))
+    return redirect("/staff/account")
+
+
+async def totp_setup(request: Request) -> Response:
+    state = session_of(request)
+    secret = state.get("pending_totp_secret")
+    if not secret:
+        secret = await services.begin_totp(state.user)
+        await state.set("pending_totp_secret", secret)
+    return await render(request, "accounts/totp_setup.html", _totp_context(state.user, secret, {}))
+
+
+def _totp_context(user: User, secret: str, errors: dict) -> dict:
+    uri = totp.provisioning_uri(secret, user.email)
+    return {
+        "user": user,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr_svg": totp.qr_svg(uri, _("QR code for your authenticator app")),
+        "errors": errors,
+    }
+
+
+async def totp_confirm(request: Request) -> Response:
+    state = session_of(request)
+    secret = state.get("pending_totp_secret")
+    if not secret:
+        return redirect("/staff/account/totp")
+    form = await read_form(request)
+    try:
+        await services.confirm_totp(state.user, secret, text(form, "code", 20))
+    except services.AccountError as exc:
+        return await render(request, "accounts/totp_setup.html", _totp_context(state.user, secret, exc.errors), 400)
+    await state.pop("pending_totp_secret")
+    await state.flash(_("Two-factor authentication is now active."))
+    return redirect("/staff/account")
+
+
+async def totp_disable(request: Request) -> Response:
+    state = session_of(request)
+    form = await read_form(request)
+    try:
+        await services.disable_totp(state.user, raw(form, "password"))
+    except services.AccountError as exc:
+        return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
+    await state.flash(_("Two-factor authentication has been switched off."))
+    return redirect("/staff/account")
+
+
+async def end_session(request: Request) -> Response:
+    state = session_of(request)
+    try:
+        session_id = int(request.path_params["session_id"])
+    except ValueError:
+        return await error_page(request, 404)
+    if session_id == state.session.id:
+        await state.logout()
+        return redirect("/")
+    if not await services.end_session(state.user, session_id):
+        return await error_page(request, 404)
+    await state.flash(_("The session has been ended."))
+    return redirect("/staff/account")
+
+
+async def end_other_sessions(request: Request) -> Response:
+    state = session_of(request)
+    from agora.accounts.sessions import end_sessions_of
+
+    count = await end_sessions_of(state.user.id, except_session_id=state.session.id)
+    await state.flash(_("%(count)d other sessions have been ended.", count=count))
+    return redirect("/staff/account")
+
+
+async def user_list(request: Request) -> Response:
+    users = await User.all().order_by("display_name")
+    return await render(request, "accounts/users.html", {"users": users, "role_labels": ROLE_LABELS})
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(r, ROLE_LABELS[r]) for r in ROLES]
+
+
+async def user_new(request: Request) -> Response:
+    return await render(
+        request,
+        "accounts/user_form.html",
+        {"target": None, "errors": {}, "values": {"roles": []}, "roles": _role_choices()},
+    )
+
+
+async def user_create(request: Request) -> Response:
+    form = await read_form(request)
+    values = {
+        "email": text(form, "email", 254),
+        "display_name": text(form, "display_name", 120),
+        "roles": many(form, "roles"),
+    }
+    try:
+        user = await services.create_user(values["email"], values["display_name"], raw(form, "password"), values["roles"])
+    except services.AccountError as exc:
+        return await render(
+            request,
+            "accounts/user_form.html",
+            {"target": None, "errors": exc.errors, "values": values, "roles": _role_choices()},
+            400,
+        )
+    await session_of(request).flash(_("The user %(name)s has been created.", name=user.display_name))
+    return redirect("/staff/users")
+
+
+async def _target(request: Request) -> User | None:
+    try:
+        return await User.get_or_none(id=int(request.path_params["user_id"]))
+    except ValueError:
+        return None
+
+
+async def user_edit(request: Request) -> Response:
+    target = await _target(request)
+    if target is None:
+        return await error_page(request, 404)
+    values = {"display_name": target.display_name, "roles": target.roles, "is_active": target.is_active}
+    return await render(
+        request, "accounts/user_form.html", {"target": target, "errors": {}, "values": values, "roles": _role_choices()}
+    )
+
+
+async def user_update(request: Request) -> Response:
+    target = await _target(request)
+    if target is None:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    values = {
+        "display_name": text(form, "display_name", 120),
+        "roles": many(form, "roles"),
+        "is_active": checked(form, "is_active"),
+    }
+    try:
+        await services.update_user(target.id, acting=session_of(request).user, **values)  # type: ignore[arg-type]
+        if raw(form, "password"):
+            await services.set_password_by_admin(target.id, raw(form, "password"))
+    except services.AccountError as exc:
+        return await render(
+            request,
+            "accounts/user_form.html",
+            {"target": target, "errors": exc.errors, "values": values, "roles": _role_choices()},
+            400,
+        )
+    await session_of(request).flash(_("The changes have been saved."))
+    return redirect("/staff/users")
+
+
+def routes() -> list[BaseRoute]:
+    anyone = staff()
+    admin = staff("admin")
+    return [
+        page("/staff/account", account, access=anyone),
+        page("/staff/account/password", change_password, access=anyone, methods=["POST"]),
+        page("/staff/account/totp", totp_setup, access=anyone),
+        page("/staff/account/totp", totp_confirm, access=anyone, methods=["POST"], name="totp_confirm"),
+        page("/staff/account/totp/disable", totp_disable, access=anyone, methods=["POST"]),
+        page("/staff/account/sessions/end-others", end_other_sessions, access=anyone, methods=["POST"]),
+        page("/staff/account/sessions/{session_id}/end", end_session, access=anyone, methods=["POST"]),
+        page("/staff/users", user_list, access=admin),
+        page("/staff/users/new", user_new, access=admin),
+        page("/staff/users/new", user_create, access=admin, methods=["POST"], name="user_create"),
+        page("/staff/users/{user_id}", user_edit, access=admin),
+        page("/staff/users/{user_id}", user_update, access=admin, methods=["POST"], name="user_update"),
+    ]

@@ -1,0 +1,159 @@
+"""The composition root: the only module that knows every domain and mounts their routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from agora import db, i18n
+from agora.accounts import routes as account_routes
+from agora.accounts import staff as account_staff
+from agora.home import routes as home_routes
+from agora.log import RequestIdMiddleware, configure_logging
+from agora.nav import StaffLink
+from agora.ops import routes as ops_routes
+from agora.pages import routes as page_routes
+from agora.pages import staff as page_staff
+from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHeadersMiddleware
+from agora.settings import Settings
+from agora.staff import routes as staff_shell
+from agora.web import PUBLIC, error_page
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE = "agora_lang"
+
+
+class LocaleMiddleware:
+    """Sets the reader's language (cookie, else the default) and the display time zone for this request."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lang = self.settings.default_language
+        for key, value in scope.get("headers") or []:
+            if key == b"cookie":
+                for part in value.decode("latin-1").split(";"):
+                    k, _, v = part.strip().partition("=")
+                    if k == LANGUAGE_COOKIE and v in self.settings.languages:
+                        lang = v
+        token = i18n.current_locale.set(lang)
+        zone_token = i18n.current_zone.set(self.settings.time_zone)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+            i18n.current_zone.reset(zone_token)
+
+
+def collect_routes() -> list[BaseRoute]:
+    static = Mount("/static", app=StaticFiles(packages=[("agora", "static")]), name="static")
+    static.access = PUBLIC  # type: ignore[attr-defined]
+    return [
+        *ops_routes(),
+        *home_routes(),
+        *page_routes.routes(),
+        *account_routes.routes(),
+        *staff_shell.routes(),
+        *account_staff.routes(),
+        *page_staff.routes(),
+        static,
+    ]
+
+
+def staff_navigation() -> list[StaffLink]:
+    return [
+        *staff_shell.NAV,
+        *page_staff.NAV,
+        *account_staff.NAV,
+    ]
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return await error_page(request, status)
+
+
+async def _too_large(request: Request, exc: Exception) -> Response:
+    return await error_page(request, 413)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return await error_page(request, 500)
+
+
+def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
+    """Build the ASGI app. With manage_db the lifespan opens and closes the database connections."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await db.init_db(settings)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await db.close_db()
+
+    from python_multipart.exceptions import MultipartParseError
+    from starlette.formparsers import MultiPartException
+
+    async def _bad_form(request: Request, exc: Exception) -> Response:
+        return await error_page(request, 400)
+
+    app = Starlette(
+        routes=collect_routes(),
+        lifespan=lifespan,
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(SecurityHeadersMiddleware, settings=settings),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+            Middleware(LocaleMiddleware, settings=settings),
+            Middleware(_session_middleware(), settings=settings),
+        ],
+        exception_handlers={
+            HTTPException: _http_exception,
+            RequestTooLarge: _too_large,
+            MultiPartException: _bad_form,
+            MultipartParseError: _bad_form,
+            500: _server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.staff_nav = staff_navigation()
+    return app
+
+
+def _session_middleware() -> type:
+    from agora.accounts.sessions import SessionMiddleware
+
+    return SessionMiddleware
+
+
+def configure(settings: Settings) -> None:
+    configure_logging(settings)
+
+
+def from_environment() -> Starlette:
+    """Factory for uvicorn (`agora.app:from_environment`): every worker process builds its own app."""
+    from agora.settings import load_settings
+
+    settings = load_settings()
+    configure(settings)
+    return create_app(settings)

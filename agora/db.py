@@ -1,0 +1,92 @@
+"""Tortoise configuration built from Settings, initialisation, migrations and transaction helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.transactions import in_transaction
+
+from agora.settings import Settings
+
+# Each Tortoise app: its model modules and its migrations package. Domains add themselves here as they arrive.
+APPS: dict[str, dict[str, Any]] = {
+    "agora": {
+        "models": ["agora.accounts.models", "agora.pages.models"],
+        "migrations": "agora.migrations",
+    },
+}
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    url = settings.database_url
+    if url.startswith("sqlite://") and not url.startswith("sqlite://:memory:"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": url},
+        "apps": {
+            label: {**app, "default_connection": "default"} for label, app in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings) -> None:
+    # Tortoise 1.x keeps its state in a context variable; the lifespan runs in another task than the
+    # requests, so the context must also be the process-wide fallback for requests to see it.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings, progress: Any = None) -> None:
+    """Apply every pending migration (the same code `python -m tortoise migrate` runs)."""
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(settings), progress=progress)
+
+
+async def pending_migrations(settings: Settings) -> list[str]:
+    """Names of migrations not yet applied, for `agora check` and /readyz diagnostics."""
+    from tortoise.migrations.executor import MigrationExecutor
+
+    config = tortoise_config(settings)
+    pending: list[str] = []
+    executor = MigrationExecutor(connections.get("default"), config["apps"])
+    for step in await executor.plan(None):
+        if not step.backward:
+            pending.append(f"{step.migration.app_label}.{step.migration.name}")
+    return pending
+
+
+def is_sqlite() -> bool:
+    return connections.get("default").capabilities.dialect == "sqlite"
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[Any]:
+    """A transaction on the default connection; services own their transactions through this."""
+    async with in_transaction("default") as conn:
+        yield conn
+
+
+async def ping() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False
+    return True
+
+
+def __getattr__(name: str) -> Any:
+    # `python -m tortoise -c agora.db.TORTOISE_ORM makemigrations` reads the config from the environment.
+    if name == "TORTOISE_ORM":
+        from agora.settings import load_settings
+
+        return tortoise_config(load_settings())
+    raise AttributeError(name)

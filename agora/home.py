@@ -1,0 +1,49 @@
+"""The home page: upcoming sessions, open consultations, open surveys, and the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from agora.security import is_same_site_url
+from agora.web import PUBLIC, page, redirect, render
+
+# A domain that has something to show on the home page registers a provider here (from the composition root).
+HomeProvider = Callable[[], Awaitable[list[dict[str, Any]]]]
+HOME_SECTIONS: dict[str, HomeProvider] = {}
+
+
+async def home(request: Request) -> Response:
+    sections = {}
+    for key in ("sessions", "consultations", "surveys"):
+        provider = HOME_SECTIONS.get(key)
+        sections[key] = await provider() if provider else []
+    return await render(request, "home.html", {"sections": sections})
+
+
+async def set_language(request: Request) -> Response:
+    """A preference cookie only: nothing on the server changes, so a plain link may set it."""
+    from agora.app import LANGUAGE_COOKIE
+
+    settings = request.app.state.settings
+    lang = request.path_params["lang"]
+    target = request.query_params.get("next", "/")
+    if not is_same_site_url(target):
+        target = "/"
+    response = redirect(target)
+    if lang in settings.languages:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax", secure=settings.https
+        )
+    return response
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        page("/", home, access=PUBLIC, name="home"),
+        page("/language/{lang}", set_language, access=PUBLIC, name="set_language"),
+    ]

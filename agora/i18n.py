@@ -1,0 +1,83 @@
+"""Languages: gettext catalogs (Babel), the reader's locale, and date formatting in the configured zone."""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+current_locale: ContextVar[str] = ContextVar("agora_locale", default="de")
+current_zone: ContextVar[str] = ContextVar("agora_zone", default="Europe/Berlin")
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """Compile the .po catalog in memory, so no build step is needed and .mo files never go stale."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = translations(current_locale.get()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+    """For module-level texts that must be translated when shown, not when imported."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext
+
+
+def to_local(value: datetime) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(current_zone.get()))
+
+
+def format_dt(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), format=fmt, locale=current_locale.get())
+
+
+def format_d(value: datetime | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    return format_date(to_local(value), format=fmt, locale=current_locale.get())
+
+
+def format_t(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return format_time(to_local(value), format=fmt, locale=current_locale.get())

@@ -1,0 +1,1 @@
+"""Content pages every visitor must reach: Impressum, privacy, accessibility statement, Leichte Sprache."""

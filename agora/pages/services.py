@@ -1,0 +1,113 @@
+"""Writes and reads of the legal pages and barrier reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agora.db import transaction
+from agora.i18n import gettext as _
+from agora.pages.models import BarrierReport, ContentPage
+
+DEFAULTS_DIR = Path(__file__).parent / "defaults"
+
+
+@dataclass(frozen=True)
+class PageKind:
+    slug: str
+    path: str
+    title_msgid: str
+
+
+# The path is German on purpose: these are the addresses German public bodies are expected to have.
+PAGES = (
+    PageKind("impressum", "/impressum", "Legal notice"),
+    PageKind("datenschutz", "/datenschutz", "Privacy policy"),
+    PageKind("barrierefreiheit", "/barrierefreiheit", "Accessibility statement"),
+    PageKind("leichte-sprache", "/leichte-sprache", "Easy-to-read German"),
+)
+PAGE_BY_SLUG = {p.slug: p for p in PAGES}
+
+
+@dataclass
+class PageContent:
+    slug: str
+    language: str
+    title: str
+    body: str
+    updated_at: datetime | None
+    is_default: bool
+
+
+def _default(slug: str, language: str) -> tuple[str, str]:
+    path = DEFAULTS_DIR / f"{slug}.{language}.md"
+    if not path.exists():
+        path = DEFAULTS_DIR / f"{slug}.de.md"
+    text = path.read_text(encoding="utf-8")
+    title, _sep, body = text.partition("\n")
+    return title.lstrip("# ").strip(), body.strip()
+
+
+async def get_page(slug: str, language: str) -> PageContent:
+    # Leichte Sprache is German by definition; there is no English version of it.
+    if slug == "leichte-sprache":
+        language = "de"
+    row = await ContentPage.get_or_none(slug=slug, language=language)
+    if row:
+        return PageContent(slug, language, row.title, row.body, row.updated_at, False)
+    title, body = _default(slug, language)
+    return PageContent(slug, language, title, body, None, True)
+
+
+class PageError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+async def save_page(slug: str, language: str, title: str, body: str, editor_email: str) -> None:
+    errors = {}
+    if slug not in PAGE_BY_SLUG:
+        errors["slug"] = _("Unknown page.")
+    if not title.strip():
+        errors["title"] = _("Please enter a title.")
+    if not body.strip():
+        errors["body"] = _("Please enter the text of the page.")
+    if len(body) > 100_000:
+        errors["body"] = _("The text is too long (at most 100,000 characters).")
+    if errors:
+        raise PageError(errors)
+    async with transaction():
+        row = await ContentPage.get_or_none(slug=slug, language=language)
+        if row is None:
+            await ContentPage.create(slug=slug, language=language, title=title.strip(), body=body, updated_by=editor_email)
+        else:
+            row.title, row.body, row.updated_by = title.strip(), body, editor_email
+            await row.save()
+
+
+async def report_barrier(page_url: str, description: str, name: str, email: str) -> BarrierReport:
+    errors = {}
+    if len(description.strip()) < 5:
+        errors["description"] = _("Please describe the barrier in a few words.")
+    if email and ("@" not in email or len(email) > 254):
+        errors["email"] = _("Please enter a valid email address or leave the field empty.")
+    if errors:
+        raise PageError(errors)
+    return await BarrierReport.create(
+        page_url=page_url[:500], description=description[:5000], name=name[:120], email=email[:254]
+    )
+
+
+async def open_barrier_report_count() -> int:
+    return await BarrierReport.filter(handled_at__isnull=True).count()
+
+
+async def mark_barrier_handled(report_id: int, staff_email: str, note: str) -> bool:
+    return (
+        await BarrierReport.filter(id=report_id, handled_at__isnull=True).update(
+            handled_at=datetime.now(UTC), handled_by=staff_email, staff_note=note[:5000]
+        )
+        > 0
+    )

@@ -1,0 +1,96 @@
+"""Staff pages: editing the legal pages (admins) and reading barrier reports (all staff)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from agora.forms import read_form, text
+from agora.i18n import gettext as _
+from agora.nav import StaffLink
+from agora.pages import services
+from agora.pages.models import BarrierReport
+from agora.web import error_page, page, paginate, redirect, render, session_of, staff
+
+NAV = [
+    StaffLink("Legal pages", "/staff/pages", frozenset({"admin"})),
+    StaffLink("Barrier reports", "/staff/barrier-reports"),
+]
+
+
+async def page_list(request: Request) -> Response:
+    settings = request.app.state.settings
+    rows = []
+    for kind in services.PAGES:
+        languages = ("de",) if kind.slug == "leichte-sprache" else settings.languages
+        for lang in languages:
+            rows.append((kind, lang, await services.get_page(kind.slug, lang)))
+    return await render(request, "pages/staff_list.html", {"rows": rows})
+
+
+def _params(request: Request) -> tuple[str, str] | None:
+    slug, lang = request.path_params["slug"], request.path_params["lang"]
+    if slug not in services.PAGE_BY_SLUG or lang not in request.app.state.settings.languages:
+        return None
+    if slug == "leichte-sprache" and lang != "de":
+        return None
+    return slug, lang
+
+
+async def page_edit(request: Request) -> Response:
+    params = _params(request)
+    if params is None:
+        return await error_page(request, 404)
+    content = await services.get_page(*params)
+    values = {"title": content.title, "body": content.body}
+    return await render(request, "pages/staff_edit.html", {"content": content, "values": values, "errors": {}})
+
+
+async def page_save(request: Request) -> Response:
+    params = _params(request)
+    if params is None:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    values = {"title": text(form, "title", 200), "body": text(form, "body", 100_001)}
+    user = session_of(request).user
+    try:
+        await services.save_page(*params, values["title"], values["body"], user.email)
+    except services.PageError as exc:
+        content = await services.get_page(*params)
+        return await render(request, "pages/staff_edit.html", {"content": content, "values": values, "errors": exc.errors}, 400)
+    await session_of(request).flash(_("The page has been saved."))
+    return redirect("/staff/pages")
+
+
+async def report_list(request: Request) -> Response:
+    show = request.query_params.get("show", "open")
+    query = BarrierReport.all().order_by("-created_at")
+    if show != "all":
+        query = query.filter(handled_at__isnull=True)
+    result = await paginate(query, request)
+    return await render(request, "pages/staff_reports.html", {"page": result, "show": show})
+
+
+async def report_handled(request: Request) -> Response:
+    try:
+        report_id = int(request.path_params["report_id"])
+    except ValueError:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    user = session_of(request).user
+    if not await services.mark_barrier_handled(report_id, user.email, text(form, "note", 5000)):
+        return await error_page(request, 404)
+    await session_of(request).flash(_("The report has been marked as handled."))
+    return redirect("/staff/barrier-reports")
+
+
+def routes() -> list[BaseRoute]:
+    admin = staff("admin")
+    return [
+        page("/staff/pages", page_list, access=admin),
+        page("/staff/pages/{slug}/{lang}", page_edit, access=admin),
+        page("/staff/pages/{slug}/{lang}", page_save, access=admin, methods=["POST"], name="page_save"),
+        page("/staff/barrier-reports", report_list, access=staff()),
+        page("/staff/barrier-reports/{report_id}/handled", report_handled, access=staff(), methods=["POST"]),
+    ]

@@ -1,0 +1,161 @@
+"""CSRF protection, security headers and request size limits."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agora.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfError(Exception):
+    """The request does not prove it came from one of our own forms."""
+
+
+def check_origin(request: Request, settings: Settings) -> None:
+    """Refuse cross-site requests by Sec-Fetch-Site and Origin before the token is even looked at."""
+    site = request.headers.get("sec-fetch-site")
+    if site and site not in ("same-origin", "none"):
+        raise CsrfError("cross-site request")
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        allowed = {settings.base_origin, f"{request.url.scheme}://{request.headers.get('host', '')}"}
+        if origin not in allowed:
+            raise CsrfError("foreign origin")
+    elif origin == "null":
+        raise CsrfError("opaque origin")
+
+
+async def check_csrf(request: Request, settings: Settings) -> None:
+    check_origin(request, settings)
+    state = request.scope.get("state", {}).get("session")
+    expected = state.session.csrf_token if state is not None and state.session is not None else None
+    if not expected:
+        raise CsrfError("no session")
+    supplied = request.headers.get("x-csrf-token")
+    if supplied is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            supplied = value if isinstance(value, str) else None
+    if not supplied or not hmac.compare_digest(supplied.encode(), expected.encode()):
+        raise CsrfError("token mismatch")
+
+
+def is_same_site_url(url: str) -> bool:
+    """Only relative paths are accepted as redirect targets (no open redirects)."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//")
+
+
+class SecurityHeadersMiddleware:
+    """A fresh CSP nonce per request, and the baseline headers on every response, errors included."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(18)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        csp = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'nonce-{nonce}'; "
+            "img-src 'self' data:; "
+            "font-src 'self'; "
+            "connect-src 'self'; "
+            "form-action 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        )
+        headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if self.settings.https:
+            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [h for h in headers if h[0] not in existing]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses bodies over the limit with 413, by Content-Length up front and by counting while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope.get("headers") or []:
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = self.max_bytes + 1
+                if declared > self.max_bytes:
+                    await _too_large(send)
+                    return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise RequestTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except RequestTooLarge:
+            if not response_started:
+                await _too_large(send)
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = "Die Anfrage ist zu groß. / The request is too large.".encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

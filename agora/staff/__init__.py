@@ -1,0 +1,1 @@
+"""The staff area shell: navigation and dashboard that the domains fill."""

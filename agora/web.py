@@ -1,0 +1,237 @@
+"""Templating (Jinja2 + Babel), the one way to declare routes and who may use them, error pages."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from agora import i18n
+from agora.i18n import gettext as _
+from agora.markdown import render_markdown
+from agora.security import SAFE_METHODS, CsrfError, check_csrf
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a route. Every route of the app declares one; a test enumerates them all."""
+
+    kind: str  # "public", "staff" or "participant"
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    def describe(self) -> str:
+        return self.kind + (f"({','.join(sorted(self.roles))})" if self.roles else "")
+
+
+PUBLIC = Access("public")
+
+
+def staff(*roles: str) -> Access:
+    """Staff only; with roles, only staff holding at least one of them."""
+    return Access("staff", frozenset(roles))
+
+
+def participant() -> Access:
+    return Access("participant")
+
+
+class Forbidden(Exception):
+    pass
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        enable_async=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s, **kw: i18n.gettext(s, **kw),
+        lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+    env.filters["datetime"] = i18n.format_dt
+    env.filters["date"] = i18n.format_d
+    env.filters["time"] = i18n.format_t
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))  # noqa: S704 - sanitised by nh3
+    env.filters["urlquote"] = lambda s: quote(str(s), safe="")
+    return env
+
+
+templates = _environment()
+
+
+async def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    state = request.scope.get("state", {})
+    session = state.get("session")
+    flashes: list[dict[str, str]] = []
+    csrf = ""
+    if session is not None:
+        if session.get("_flash"):
+            flashes = await session.pop("_flash", [])
+        csrf = await session.csrf_token() if request.method != "HEAD" else ""
+    settings = request.app.state.settings
+    ctx = {
+        "request": request,
+        "settings": settings,
+        "lang": i18n.current_locale.get(),
+        "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in settings.languages],
+        "csp_nonce": state.get("csp_nonce", ""),
+        "csrf_token": csrf,
+        "current_user": session.user if session is not None and session.is_staff else None,
+        "flashes": flashes,
+        "staff_nav": request.app.state.staff_nav,
+        "breadcrumbs": [],
+        "path_with_query": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    ctx.update(context or {})
+    html = templates.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def redirect(url: str, status: int = 303) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status)
+
+
+def session_of(request: Request) -> Any:
+    return request.scope["state"]["session"]
+
+
+def current_staff(request: Request) -> Any:
+    state = session_of(request)
+    return state.user if state.is_staff else None
+
+
+def page(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    access: Access,
+    methods: Iterable[str] = ("GET",),
+    name: str | None = None,
+    csrf: bool = True,
+) -> Route:
+    """Declare a route: access is checked and, for state-changing methods, the CSRF token, before the endpoint runs."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        denial = await _check_access(request, access)
+        if denial is not None:
+            return denial
+        if csrf and request.method not in SAFE_METHODS:
+            try:
+                await check_csrf(request, request.app.state.settings)
+            except CsrfError:
+                return await render(
+                    request,
+                    "errors/error.html",
+                    {
+                        "title": _("Form expired"),
+                        "message": _(
+                            "For your security the form could not be accepted. Please go back, reload the page and send it again."
+                        ),
+                    },
+                    status=403,
+                )
+        return await endpoint(request)
+
+    route = Route(path, guarded, methods=list(methods), name=name or endpoint.__name__)
+    route.access = access  # type: ignore[attr-defined]
+    return route
+
+
+async def _check_access(request: Request, access: Access) -> Response | None:
+    if access.kind == "public":
+        return None
+    state = session_of(request)
+    if access.kind == "staff":
+        if state.user is None or not state.user.is_active:
+            if request.method in SAFE_METHODS:
+                return redirect("/staff/login?next=" + quote(request.url.path, safe="/"))
+            return await error_page(request, 401)
+        if not state.session.mfa_passed:
+            return redirect("/staff/login/totp")
+        if state.user.has_role("admin") and not state.user.totp_enabled and not request.url.path.startswith(
+            "/staff/account/totp"
+        ):
+            # Admins must have a second factor before they may do anything else.
+            return redirect("/staff/account/totp")
+        if access.roles and not state.user.has_role(*access.roles):
+            return await error_page(request, 403)
+        return None
+    if access.kind == "participant":
+        participant_id = state.get("participant_id") if state is not None else None
+        if participant_id is None:
+            if request.method in SAFE_METHODS:
+                return redirect("/signin?next=" + quote(request.url.path, safe="/"))
+            return await error_page(request, 401)
+        return None
+    raise ValueError(f"unknown access kind {access.kind}")
+
+
+ERROR_TEXTS = {
+    400: ("Bad request", "The request could not be understood."),
+    401: ("Please sign in", "You need to sign in to see this page."),
+    403: ("Access denied", "You do not have permission to see this page."),
+    404: ("Page not found", "The page you asked for does not exist or has moved."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Request too large", "The data you sent is too large."),
+    429: ("Too many requests", "Please wait a moment and try again."),
+    500: ("Something went wrong", "An unexpected error occurred. It has been logged; please try again later."),
+}
+
+
+async def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    title, default = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    try:
+        return await render(
+            request, "errors/error.html", {"title": _(title), "message": message or _(default)}, status=status
+        )
+    except Exception:  # noqa: BLE001 - the error page must never fail itself
+        return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+async def paginate(query: Any, request: Request, per_page: int = 25) -> Page:
+    try:
+        number = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        number = 1
+    total = await query.count()
+    pages = max(1, math.ceil(total / per_page))
+    number = min(number, pages)
+    items = await query.offset((number - 1) * per_page).limit(per_page)
+    return Page(items=list(items), number=number, pages=pages, total=total)
