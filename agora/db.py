@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
 from agora.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Each Tortoise app: its model modules and its migrations package. Domains add themselves here as they arrive.
 APPS: dict[str, dict[str, Any]] = {
@@ -68,11 +72,42 @@ def is_sqlite() -> bool:
     return connections.get("default").capabilities.dialect == "sqlite"
 
 
+_after_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("agora_after_commit", default=None)
+
+
 @asynccontextmanager
 async def transaction() -> AsyncIterator[Any]:
-    """A transaction on the default connection; services own their transactions through this."""
-    async with in_transaction("default") as conn:
-        yield conn
+    """A transaction on the default connection; services own their transactions through this.
+
+    Callbacks registered with on_commit() run after the outermost transaction commits, and never
+    if it rolls back (an outbox row is dispatched only once it really exists).
+    """
+    outer = _after_commit.get()
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        async with in_transaction("default") as conn:
+            yield conn
+    finally:
+        _after_commit.reset(token)
+    # Reached only when the block committed (an exception skips this).
+    if outer is not None:
+        outer.extend(callbacks)
+        return
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # noqa: BLE001 - the sweeper retries whatever a callback failed to do
+            log.exception("after-commit callback failed")
+
+
+async def on_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run callback after the current transaction commits; outside a transaction, run it now."""
+    pending = _after_commit.get()
+    if pending is None:
+        await callback()
+    else:
+        pending.append(callback)
 
 
 async def ping() -> bool:

@@ -1,0 +1,1 @@
+"""Series, sessions and workshops, agenda, registration, waitlist, invitations, check-in, calendar."""

@@ -1,0 +1,1 @@
+"""The outbox, mail composition, SMTP delivery, dramatiq actors and the scheduler."""

@@ -1,0 +1,1 @@
+"""Consultations: documents in sections, comments, replies, moderation and official responses."""

@@ -1,0 +1,1 @@
+"""Surveys and questions, responses, analysis, charts and exports."""
