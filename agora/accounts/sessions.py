@@ -72,6 +72,18 @@ class SessionState:
         self.session = await self._create(user=user, mfa_passed=mfa_passed, data=carry)
         self.user = user
 
+    async def login_participant(self, participant_id: int) -> None:
+        """Sign a participant in on a fresh session id; a staff sign-in in the same browser is kept."""
+        carry: dict[str, Any] = {}
+        user, mfa_passed = None, False
+        if self.session is not None:
+            carry = {k: v for k, v in (self.session.data or {}).items() if k in ("next",)}
+            user, mfa_passed = self.user, self.session.mfa_passed
+            await self.session.delete()
+        carry["participant_id"] = participant_id
+        self.session = await self._create(user=user, mfa_passed=mfa_passed, data=carry)
+        self.user = user
+
     async def mark_mfa_passed(self) -> None:
         """After the second factor: rotate the id again, now fully signed in."""
         assert self.session is not None and self.user is not None
