@@ -27,7 +27,7 @@ from agora.pages import staff as page_staff
 from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHeadersMiddleware
 from agora.settings import Settings
 from agora.staff import routes as staff_shell
-from agora.web import PUBLIC, error_page
+from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
             Middleware(LocaleMiddleware, settings=settings),
             Middleware(_session_middleware(), settings=settings),
+            Middleware(ServerErrorPageMiddleware),
         ],
         exception_handlers={
             HTTPException: _http_exception,

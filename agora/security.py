@@ -51,9 +51,17 @@ async def check_csrf(request: Request, settings: Settings) -> None:
 
 
 def is_same_site_url(url: str) -> bool:
-    """Only relative paths are accepted as redirect targets (no open redirects)."""
+    """Only relative paths are accepted as redirect targets (no open redirects).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" or a path
+    with a tab after the first slash would leave the site: anything with those characters is refused outright.
+    """
+    if not url.startswith("/") or url.startswith("//"):
+        return False
+    if "\\" in url or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return False
     parts = urlsplit(url)
-    return not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//")
+    return not parts.scheme and not parts.netloc
 
 
 class SecurityHeadersMiddleware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import i18n
 from agora.i18n import gettext as _
@@ -22,6 +24,9 @@ from agora.markdown import render_markdown
 from agora.security import SAFE_METHODS, CsrfError, check_csrf
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+MAX_ID = 2**31 - 1  # the largest value an integer primary key holds on every supported database
+
+log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -207,6 +212,49 @@ async def error_page(request: Request, status: int, message: str | None = None) 
         )
     except Exception:  # noqa: BLE001 - the error page must never fail itself
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
+
+
+def path_id(request: Request, name: str) -> int | None:
+    """A numeric path parameter, or None when it is not a plausible id (so the route answers 404, not 500)."""
+    value = request.path_params.get(name, "")
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class ServerErrorPageMiddleware:
+    """Turns an unhandled exception into the plain 500 page, inside the header and session middleware.
+
+    Starlette's own handler runs outside every middleware, so its page would miss the security headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            from agora.security import RequestTooLarge
+
+            if started or isinstance(exc, RequestTooLarge):
+                raise
+            request = Request(scope)
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+            response = await error_page(request, 500)
+            await response(scope, receive, send)
 
 
 @dataclass

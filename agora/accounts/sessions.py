@@ -199,9 +199,17 @@ class SessionMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
                 header = self._cookie_header(state)
                 if header:
-                    message.setdefault("headers", []).append((b"set-cookie", header.encode("latin-1")))
+                    headers.append((b"set-cookie", header.encode("latin-1")))
+                # Nothing seen by a signed-in person, nothing under /staff and nothing that sets the
+                # cookie may be kept by a browser or proxy cache, where the next user of the machine finds it.
+                private = state.user is not None or header is not None or scope["path"].startswith("/staff")
+                if private:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

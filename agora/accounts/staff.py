@@ -11,7 +11,7 @@ from agora.accounts.models import ROLES, User
 from agora.forms import checked, many, raw, read_form, text
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import error_page, page, redirect, render, session_of, staff
+from agora.web import error_page, page, path_id, redirect, render, session_of, staff
 
 NAV = [
     StaffLink("Users", "/staff/users", frozenset({"admin"})),
@@ -102,9 +102,8 @@ async def totp_disable(request: Request) -> Response:
 
 async def end_session(request: Request) -> Response:
     state = session_of(request)
-    try:
-        session_id = int(request.path_params["session_id"])
-    except ValueError:
+    session_id = path_id(request, "session_id")
+    if session_id is None:
         return await error_page(request, 404)
     if session_id == state.session.id:
         await state.logout()
@@ -162,10 +161,8 @@ async def user_create(request: Request) -> Response:
 
 
 async def _target(request: Request) -> User | None:
-    try:
-        return await User.get_or_none(id=int(request.path_params["user_id"]))
-    except ValueError:
-        return None
+    user_id = path_id(request, "user_id")
+    return None if user_id is None else await User.get_or_none(id=user_id)
 
 
 async def user_edit(request: Request) -> Response:

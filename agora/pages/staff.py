@@ -11,7 +11,7 @@ from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.pages import services
 from agora.pages.models import BarrierReport
-from agora.web import error_page, page, paginate, redirect, render, session_of, staff
+from agora.web import error_page, page, paginate, path_id, redirect, render, session_of, staff
 
 NAV = [
     StaffLink("Legal pages", "/staff/pages", frozenset({"admin"})),
@@ -73,9 +73,8 @@ async def report_list(request: Request) -> Response:
 
 
 async def report_handled(request: Request) -> Response:
-    try:
-        report_id = int(request.path_params["report_id"])
-    except ValueError:
+    report_id = path_id(request, "report_id")
+    if report_id is None:
         return await error_page(request, 404)
     form = await read_form(request)
     user = session_of(request).user
