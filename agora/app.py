@@ -98,6 +98,12 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return await error_page(request, 500)
 
 
+class AgoraApp(Starlette):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, outside ServerErrorMiddleware: the 500 handler then logs and answers with the request id.
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+
 def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     """Build the ASGI app. With manage_db the lifespan opens and closes the database connections."""
 
@@ -117,11 +123,10 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     async def _bad_form(request: Request, exc: Exception) -> Response:
         return await error_page(request, 400)
 
-    app = Starlette(
+    app = AgoraApp(
         routes=collect_routes(),
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware, settings=settings),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
             Middleware(LocaleMiddleware, settings=settings),

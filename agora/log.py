@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -15,6 +16,9 @@ from agora.settings import Settings
 
 request_id: ContextVar[str] = ContextVar("agora_request_id", default="-")
 access_log = logging.getLogger("agora.access")
+
+# A client-supplied id is kept only when it cannot smuggle anything into logs or headers.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -35,7 +39,9 @@ def configure_logging(settings: Settings) -> None:
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -45,7 +51,11 @@ def configure_logging(settings: Settings) -> None:
 
 
 class RequestIdMiddleware:
-    """Takes X-Request-ID from a trusted proxy or makes one, logs one line per request, echoes the id."""
+    """Accepts a sane X-Request-ID or makes one, logs one line per request and echoes the id.
+
+    Wraps the whole application (outside Starlette's ServerErrorMiddleware), so the 500 handler's log line and
+    response carry the id as well.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,27 +65,41 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        rid = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
+                response_started = True
+                message["headers"] = [
+                    *(h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"),
+                    (b"x-request-id", rid.encode()),
+                ]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # ServerErrorMiddleware re-raises after the error page went out and the handler logged the error
+            # with this id; re-raising would only make the server log it a second time, without the id.
+            if not response_started:
+                raise
         finally:
             access_log.info(
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
             request_id.reset(token)
