@@ -21,6 +21,10 @@ APPS: dict[str, dict[str, Any]] = {
         "models": ["agora.accounts.models", "agora.accounts.participants.models", "agora.pages.models"],
         "migrations": "agora.migrations",
     },
+    "events": {
+        "models": ["events.models"],
+        "migrations": "events.migrations",
+    },
 }
 
 

@@ -1,0 +1,216 @@
+"""Tortoise models: series, sessions, agenda, tracks, speakers, registrations and registration questions.
+
+Times are stored aware in UTC. A session's seats_taken (and a track's) counts the seats of every registration
+whose status holds a seat (see SEATED), and only ever changes through the conditional statements in
+events.services.capacity, so that it can never pass the capacity.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+# Session kinds and statuses
+DIALOGUE, WORKSHOP, INFORMATION = "dialogue", "workshop", "information"
+SESSION_KINDS = (DIALOGUE, WORKSHOP, INFORMATION)
+DRAFT, PUBLISHED, CANCELLED, COMPLETED = "draft", "published", "cancelled", "completed"
+SESSION_STATUSES = (DRAFT, PUBLISHED, CANCELLED, COMPLETED)
+
+# Agenda item kinds
+TALK, DISCUSSION, BREAK, NETWORKING = "talk", "discussion", "break", "networking"
+AGENDA_KINDS = (TALK, DISCUSSION, BREAK, NETWORKING)
+
+# Registration statuses
+PENDING_CONFIRMATION = "pending_confirmation"
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+PENDING_APPROVAL = "pending_approval"
+REG_CANCELLED = "cancelled"
+DECLINED = "declined"
+ATTENDED = "attended"
+REGISTRATION_STATUSES = (
+    PENDING_CONFIRMATION, CONFIRMED, WAITLISTED, PENDING_APPROVAL, REG_CANCELLED, DECLINED, ATTENDED,
+)
+# Statuses that hold seats: a pending confirmation is a hold until hold_expires_at, and a pending approval
+# holds its seat too, so that staff approving someone never finds the session filled up behind their back.
+SEATED = (PENDING_CONFIRMATION, CONFIRMED, PENDING_APPROVAL, ATTENDED)
+
+# Question kinds
+TEXT, CHOICE, CHECKBOXES, NUMBER = "text", "choice", "checkboxes", "number"
+QUESTION_KINDS = (TEXT, CHOICE, CHECKBOXES, NUMBER)
+
+
+class Series(Model):
+    """A recurring series such as the quarterly breakfast. The rule is an RFC 5545 RRULE in local wall time."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    office = fields.CharField(max_length=200, default="")
+    contact_email = fields.CharField(max_length=254, default="")
+    contact_phone = fields.CharField(max_length=60, default="")
+    venue_name = fields.CharField(max_length=200, default="")
+    venue_address = fields.CharField(max_length=300, default="")
+    venue_room = fields.CharField(max_length=120, default="")
+    venue_accessibility = fields.TextField(default="")
+    default_duration_minutes = fields.IntField(default=120)
+    default_capacity = fields.IntField(default=30)
+    # "DTSTART:20270105T080000\nRRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU", DTSTART read in Europe/Berlin.
+    rrule = fields.TextField(default="")
+    # Local occurrence times (ISO, no offset) staff skipped, so that generation does not bring them back.
+    skipped = fields.JSONField(default=list)
+    reminder_offset_hours = fields.IntField(default=24)
+    followup_survey_url = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events_series"
+
+
+class Session(Model):
+    """One dated event: a dialogue session, a workshop or an information event."""
+
+    id = fields.IntField(primary_key=True)
+    series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
+        "events.Series", related_name="sessions", null=True, on_delete=fields.SET_NULL
+    )
+    # The rule occurrence (UTC) this session was generated for, kept when the date is moved.
+    occurrence_at = fields.DatetimeField(null=True)
+    kind = fields.CharField(max_length=20, default=DIALOGUE)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    starts_at = fields.DatetimeField(db_index=True)
+    ends_at = fields.DatetimeField()
+    venue_name = fields.CharField(max_length=200, default="")
+    venue_address = fields.CharField(max_length=300, default="")
+    venue_room = fields.CharField(max_length=120, default="")
+    venue_accessibility = fields.TextField(default="")
+    online_url = fields.CharField(max_length=500, default="")
+    contact_email = fields.CharField(max_length=254, default="")
+    capacity = fields.IntField(default=30)
+    seats_taken = fields.IntField(default=0)
+    registration_opens_at = fields.DatetimeField(null=True)
+    registration_closes_at = fields.DatetimeField(null=True)
+    requires_approval = fields.BooleanField(default=False)
+    max_colleagues = fields.IntField(default=0)
+    status = fields.CharField(max_length=20, default=DRAFT, db_index=True)
+    ics_sequence = fields.IntField(default=0)
+    cancel_deadline = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events_session"
+        unique_together = (("series", "occurrence_at"),)
+
+
+class Track(Model):
+    """A parallel workshop track chosen during registration, with its own capacity."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "events.Session", related_name="tracks", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=200)
+    capacity = fields.IntField(default=20)
+    seats_taken = fields.IntField(default=0)
+
+    class Meta:
+        table = "events_track"
+
+
+class AgendaItem(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "events.Session", related_name="agenda", on_delete=fields.CASCADE
+    )
+    track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
+        "events.Track", related_name="agenda", null=True, on_delete=fields.SET_NULL
+    )
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    kind = fields.CharField(max_length=20, default=TALK)
+    room = fields.CharField(max_length=120, default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "events_agendaitem"
+
+
+class Speaker(Model):
+    id = fields.IntField(primary_key=True)
+    agenda_item: fields.ForeignKeyRelation[AgendaItem] = fields.ForeignKeyField(
+        "events.AgendaItem", related_name="speakers", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    role = fields.CharField(max_length=200, default="")
+    organisation = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "events_speaker"
+
+
+class Registration(Model):
+    """One person's registration (with colleagues) for one session.
+
+    The email is unique per session. Waitlist order is by waitlisted_at, then id.
+    """
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "events.Session", related_name="registrations", on_delete=fields.CASCADE
+    )
+    track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
+        "events.Track", related_name="registrations", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharField(max_length=24, db_index=True)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=254)
+    organisation = fields.CharField(max_length=200, default="")
+    role = fields.CharField(max_length=200, default="")
+    language = fields.CharField(max_length=5, default="de")
+    answers = fields.JSONField(default=dict)
+    colleagues = fields.JSONField(default=list)
+    # Seats this registration holds while its status is in SEATED: 1 + colleagues at the time of the claim.
+    seats = fields.IntField(default=1)
+    consent_version = fields.CharField(max_length=40, default="")
+    consent_text = fields.TextField(default="")
+    manage_token_hash = fields.CharField(max_length=64, unique=True)
+    checkin_code = fields.CharField(max_length=16, unique=True)
+    ics_uid = fields.CharField(max_length=120, unique=True)
+    hold_expires_at = fields.DatetimeField(null=True, db_index=True)
+    email_confirmed_at = fields.DatetimeField(null=True)
+    waitlisted_at = fields.DatetimeField(null=True)
+    confirmed_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    checked_in_at = fields.DatetimeField(null=True)
+    anonymised_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events_registration"
+        unique_together = (("session", "email"),)
+
+
+class Question(Model):
+    """A custom registration question, defined for a whole series or for one session."""
+
+    id = fields.IntField(primary_key=True)
+    series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
+        "events.Series", related_name="questions", null=True, on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyNullableRelation[Session] = fields.ForeignKeyField(
+        "events.Session", related_name="questions", null=True, on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=20, default=TEXT)
+    label = fields.CharField(max_length=300)
+    options = fields.JSONField(default=list)
+    required = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "events_question"
