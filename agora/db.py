@@ -25,6 +25,10 @@ APPS: dict[str, dict[str, Any]] = {
         "models": ["events.models"],
         "migrations": "events.migrations",
     },
+    "notifications": {
+        "models": ["notifications.models"],
+        "migrations": "notifications.migrations",
+    },
 }
 
 

@@ -32,6 +32,10 @@ class Settings:
     broker_url: str = ""
     smtp_url: str = ""
     mail_from: str = "Agora <noreply@agora.invalid>"
+    mail_reply_to: str = ""  # the organising office; replies to automatic mail go there
+    mail_claim_timeout: int = 300  # seconds before a claimed but unfinished delivery is taken over
+    mail_retry_base: float = 30.0  # seconds before the first retry; doubles with each attempt
+    mail_queue: str = "agora.mail"  # dramatiq queue name (and Redis namespace)
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     max_request_bytes: int = 2 * 1024 * 1024
@@ -72,6 +76,22 @@ def _int(name: str, raw: str, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name}: must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def _float(name: str, raw: str, minimum: float, maximum: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name}: must be between {minimum:g} and {maximum:g}, got {value:g}")
+    return value
+
+
+def _name(name: str, raw: str) -> str:
+    if not raw or len(raw) > 80 or not all(c.isalnum() or c in "._-" for c in raw):
+        raise SettingsError(f"{name}: letters, digits, '.', '_' and '-' only (at most 80), got {raw!r}")
+    return raw
 
 
 def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
@@ -177,6 +197,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         broker_url=broker_url,
         smtp_url=smtp_url,
         mail_from=get("mail_from", Settings.mail_from),
+        mail_reply_to=get("mail_reply_to"),
+        mail_claim_timeout=_int("AGORA_MAIL_CLAIM_TIMEOUT", get("mail_claim_timeout", "300"), 1, 24 * 3600),
+        mail_retry_base=_float("AGORA_MAIL_RETRY_BASE", get("mail_retry_base", "30"), 0.0, 3600.0),
+        mail_queue=_name("AGORA_MAIL_QUEUE", get("mail_queue", Settings.mail_queue)),
         session_idle_minutes=_int("AGORA_SESSION_IDLE_MINUTES", get("session_idle_minutes", "30"), 1, 24 * 60),
         session_absolute_hours=_int("AGORA_SESSION_ABSOLUTE_HOURS", get("session_absolute_hours", "12"), 1, 24 * 7),
         max_request_bytes=_int(

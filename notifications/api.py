@@ -1,0 +1,257 @@
+"""The one door into notifications: other packages enqueue mail and manage preferences only through here."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from agora import db
+from agora.settings import Settings
+
+__all__ = [
+    "Attachment",
+    "categories",
+    "configure",
+    "enqueue",
+    "forget_recipient",
+    "get_preferences",
+    "kind_info",
+    "normalise",
+    "read_unsubscribe_token",
+    "records_for",
+    "register_kind",
+    "set_preferences",
+    "unsubscribe_url",
+]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    category: str | None  # None: transactional
+    template: str  # folder under templates/notifications/mail/
+
+
+_KINDS: dict[str, Kind] = {}
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Called by the composition root (web app, worker, scheduler) so that links use the right base URL and key."""
+    global _settings
+    _settings = settings
+
+
+def current_settings() -> Settings:
+    if _settings is None:
+        from agora.settings import load_settings
+
+        configure(load_settings())
+    assert _settings is not None
+    return _settings
+
+
+def register_kind(kind: str, *, category: str | None = None, template: str | None = None) -> None:
+    """category None = transactional (always sent, no List-Unsubscribe); otherwise a preference category
+    such as "invitations" or "digests" that the recipient can switch off (List-Unsubscribe one-click).
+    template names the template folder when it differs from the kind."""
+    _KINDS[kind] = Kind(kind, category, template or kind)
+
+
+def kind_info(kind: str) -> Kind:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown mail kind {kind!r}; register it with notifications.api.register_kind") from None
+
+
+def categories() -> list[str]:
+    return sorted({k.category for k in _KINDS.values() if k.category})
+
+
+def normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def enqueue(
+    kind: str,
+    *,
+    to: str,
+    locale: str = "de",
+    context: dict | None = None,
+    dedup_key: str | None = None,
+    not_before: datetime | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> int | None:
+    """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id, or None when
+    the dedup_key already exists, the address is suppressed, or the recipient switched this category off.
+    The row is handed to the dispatcher only after commit (agora.db.on_commit)."""
+    from notifications import dispatch
+    from notifications.models import OutboxMessage, Preference, Suppression
+
+    info = kind_info(kind)
+    address = normalise(to)
+    if not address or "@" not in address:
+        raise ValueError(f"not an email address: {to!r}")
+    # Plain data only: a model object or a datetime here would not survive the trip through JSON.
+    payload = json.loads(json.dumps(context or {}))
+    if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
+        return None
+    if await Suppression.exists(address=address):
+        return None
+    if info.category and await Preference.exists(address=address, category=info.category, enabled=False):
+        return None
+    encoded = [
+        {
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "content": base64.b64encode(a.content).decode("ascii"),
+        }
+        for a in attachments
+    ]
+    try:
+        # A savepoint, so that losing a dedup race does not abort the caller's transaction on PostgreSQL.
+        async with in_transaction("default"):
+            row = await OutboxMessage.create(
+                kind=kind,
+                category=info.category,
+                template=info.template,
+                recipient=address,
+                locale=locale,
+                context=payload,
+                attachments=encoded,
+                dedup_key=dedup_key,
+                not_before=not_before,
+            )
+    except IntegrityError:
+        if dedup_key is not None:
+            return None
+        raise
+    due = not_before is None or not_before <= _now()
+    if due:
+        row_id = row.id
+
+        async def hand_over() -> None:
+            await dispatch.dispatch(row_id)
+
+        await db.on_commit(hand_over)
+    return row.id
+
+
+async def get_preferences(email: str) -> dict[str, bool]:
+    """category -> enabled, for every known category (absent rows mean enabled)."""
+    from notifications.models import Preference
+
+    prefs = {category: True for category in categories()}
+    for row in await Preference.filter(address=normalise(email)):
+        prefs[row.category] = row.enabled
+    return prefs
+
+
+async def set_preferences(email: str, prefs: dict[str, bool]) -> None:
+    from notifications.models import Preference
+
+    address = normalise(email)
+    async with db.transaction():
+        for category, enabled in prefs.items():
+            updated = await Preference.filter(address=address, category=category).update(enabled=bool(enabled))
+            if not updated:
+                await Preference.create(address=address, category=category, enabled=bool(enabled))
+
+
+def _sign(payload: bytes) -> str:
+    key = current_settings().secret_key.encode()
+    return base64.urlsafe_b64encode(hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:18]).decode()
+
+
+def unsubscribe_token(email: str, category: str) -> str:
+    payload = json.dumps([normalise(email), category], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + _sign(payload)
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
+    """(email, category) when the token is genuine; category "*" stands for every category."""
+    body, _, signature = token.partition(".")
+    try:
+        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if not hmac.compare_digest(signature.encode(), _sign(payload).encode()):
+            return None
+        email, category = json.loads(payload)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(email, str) or not isinstance(category, str):
+        return None
+    return email, category
+
+
+def unsubscribe_url(email: str, category: str) -> str:
+    """Signed, no login needed. The token does not expire: an old mail's link must keep working."""
+    return f"{current_settings().base_url}/unsubscribe/{unsubscribe_token(email, category)}"
+
+
+def preferences_url(email: str) -> str:
+    return f"{current_settings().base_url}/mail/preferences/{unsubscribe_token(email, '*')}"
+
+
+async def forget_recipient(email: str) -> int:
+    """For account deletion: unsent mail to the address is deleted, sent mail keeps only its technical trace."""
+    from notifications.models import SENT, OutboxMessage, Preference, Suppression
+
+    address = normalise(email)
+    async with db.transaction():
+        deleted = await OutboxMessage.filter(recipient=address).exclude(status=SENT).delete()
+        sent = await OutboxMessage.filter(recipient=address, status=SENT).all()
+        for row in sent:
+            row.recipient = f"forgotten-{row.id}@invalid"
+            row.context = {}
+            row.attachments = []
+            await row.save(update_fields=["recipient", "context", "attachments"])
+        await Preference.filter(address=address).delete()
+        await Suppression.filter(address=address).delete()
+    return deleted + len(sent)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+async def records_for(email: str) -> list[dict[str, Any]]:
+    """For the "my data" export: every mail kept for this address, as plain data."""
+    from notifications.models import OutboxMessage
+
+    rows = await OutboxMessage.filter(recipient=normalise(email)).order_by("id")
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "recipient": row.recipient,
+            "locale": row.locale,
+            "status": row.status,
+            "context": row.context,
+            "attachments": [a.get("filename") for a in row.attachments or []],
+            "created_at": _iso(row.created_at),
+            "sent_at": _iso(row.sent_at),
+            "message_id": row.message_id,
+        }
+        for row in rows
+    ]
