@@ -16,9 +16,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
 
 def render_markdown(text: str) -> str:
     html = _md.render(text)
-    # h1 is the page's own title: headings in content start at h2 so the outline stays valid.
-    for level in range(5, 0, -1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")
+    # h1 is the page's own title: "#" becomes h2 and "##" (as the editor suggests) stays h2, no level skipped.
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
