@@ -1,0 +1,190 @@
+"""Every route of the app declares who may use it, and the declaration holds.
+
+The routes are collected from create_app() when the tests are collected, so a route added anywhere later
+is checked here without anyone remembering to add it. A new PUBLIC route fails until it is added to
+PUBLIC_PATHS below: making something public must be a conscious decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Host, Mount, Route
+
+from agora.accounts.models import ROLES
+from agora.app import create_app
+from agora.settings import Settings
+from agora.web import PUBLIC, Access, page, participant
+from tests.conftest import csrf_from, login, make_user, new_client
+
+# Every public path, by method. Adding one here is the review step for making a page public.
+PUBLIC_PATHS: dict[str, set[str]] = {
+    "/healthz": {"GET", "HEAD"},
+    "/readyz": {"GET", "HEAD"},
+    "/": {"GET", "HEAD"},
+    "/language/{lang}": {"GET", "HEAD"},
+    "/impressum": {"GET", "HEAD"},
+    "/datenschutz": {"GET", "HEAD"},
+    "/barrierefreiheit": {"GET", "HEAD"},
+    "/leichte-sprache": {"GET", "HEAD"},
+    "/barrierefreiheit/feedback": {"POST"},
+    "/staff/login": {"GET", "HEAD", "POST"},
+    "/staff/login/totp": {"GET", "HEAD", "POST"},
+    "/staff/logout": {"POST"},
+    "/static": {"GET", "HEAD"},
+}
+
+SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
+SAFE = {"GET", "HEAD"}
+
+
+def walk(routes: list[BaseRoute], prefix: str = "", inherited: Access | None = None) -> Iterator[tuple[str, str, Access | None]]:
+    """(path, method, access) for every endpoint, descending into mounts and hosts."""
+    for route in routes:
+        access = getattr(route, "access", None) or inherited
+        if isinstance(route, Mount):
+            children = route.routes
+            if children:
+                yield from walk(children, prefix + route.path, access)
+            else:  # a mounted ASGI app (static files): the mount itself is the endpoint
+                for method in ("GET", "HEAD"):
+                    yield prefix + route.path, method, access
+        elif isinstance(route, Host):
+            yield from walk(route.routes, prefix, access)
+        elif isinstance(route, Route):
+            for method in sorted(route.methods or {"GET"}):
+                yield prefix + route.path, method, access
+        else:
+            yield prefix + getattr(route, "path", repr(route)), "WEBSOCKET", access
+
+
+def _app_routes() -> list[tuple[str, str, Access | None]]:
+    settings = Settings(data_dir=Path("/nonexistent"), database_url="sqlite://:memory:", secret_key="k" * 40)
+    return list(walk(create_app(settings, manage_db=False).routes))
+
+
+ALL = _app_routes()
+GUARDED = [(p, m, a) for p, m, a in ALL if a is not None and a.kind != "public"]
+ROLE_GUARDED = [(p, m, a) for p, m, a in GUARDED if a.kind == "staff" and a.roles and set(ROLES) - a.roles]
+
+
+def _id(item: tuple[str, str, Any]) -> str:
+    return f"{item[1]} {item[0]}"
+
+
+def fill(path: str) -> str:
+    """Plausible values for path parameters."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_the_walk_finds_the_known_routes():
+    found = {(p, m) for p, m, _ in ALL}
+    assert ("/staff/users/{user_id}", "POST") in found
+    assert ("/static", "GET") in found
+    assert len(GUARDED) >= 15
+
+
+@pytest.mark.parametrize("item", ALL, ids=[_id(i) for i in ALL])
+def test_every_route_declares_access(item):
+    path, method, access = item
+    assert isinstance(access, Access), f"{method} {path} has no access declaration: declare it with agora.web.page()"
+    assert access.kind in ("public", "staff", "participant")
+
+
+@pytest.mark.parametrize("item", [i for i in ALL if i[2] == PUBLIC], ids=[_id(i) for i in ALL if i[2] == PUBLIC])
+def test_public_routes_are_on_the_allow_list(item):
+    path, method, _access = item
+    assert method in PUBLIC_PATHS.get(path, set()), f"{method} {path} is public but not in PUBLIC_PATHS"
+
+
+def test_allow_list_has_no_stale_entries():
+    public = {(p, m) for p, m, a in ALL if a == PUBLIC}
+    stale = [(p, m) for p, methods in PUBLIC_PATHS.items() for m in methods if (p, m) not in public]
+    assert not stale, f"PUBLIC_PATHS names routes that are not public (or gone): {stale}"
+
+
+@pytest.mark.parametrize("item", GUARDED, ids=[_id(i) for i in GUARDED])
+async def test_anonymous_is_refused(client, item):
+    path, method, access = item
+    url = fill(path)
+    if method in SAFE:
+        response = await client.request(method, url)
+        assert response.status_code in (302, 303, 307), response.status_code
+        assert response.headers["location"].startswith(SIGN_IN[access.kind] + "?next=")
+        assert response.content == b"", "a refused request must not carry the page's content"
+    else:
+        # A CSRF-valid request from a session that is not signed in: only the access rule can refuse it.
+        token = csrf_from((await client.get("/staff/login")).text)
+        response = await client.request(method, url, data={"csrf_token": token})
+        assert response.status_code in (401, 403), response.status_code
+
+
+@pytest.mark.parametrize("item", ROLE_GUARDED, ids=[_id(i) for i in ROLE_GUARDED])
+async def test_staff_without_the_role_is_refused(app, item):
+    path, method, access = item
+    other_roles = sorted(set(ROLES) - access.roles)
+    secret = pyotp.random_base32()
+    email = f"{'-'.join(other_roles)}@example.org"
+    await make_user(email, other_roles, totp_secret=secret)
+    async with new_client(app) as c:
+        assert (await login(c, email, totp_secret=secret)).status_code == 303
+        token = csrf_from((await c.get("/staff/account")).text)
+        data = {"csrf_token": token} if method not in SAFE else None
+        response = await c.request(method, fill(path), data=data)
+        assert response.status_code == 403, f"{method} {path} answered {response.status_code} to roles {other_roles}"
+
+
+async def test_admin_without_second_factor_reaches_only_the_setup_page(app):
+    await make_user("fresh-admin@example.org", ["admin"])
+    async with new_client(app) as c:
+        response = await login(c, "fresh-admin@example.org")
+        assert response.status_code == 303
+        for path, method, access in GUARDED:
+            if access.kind != "staff" or method != "GET":
+                continue
+            answer = await c.get(fill(path))
+            if path == "/staff/account/totp":
+                assert answer.status_code == 200
+                assert "<svg" in answer.text
+            else:
+                assert answer.status_code == 303, path
+                assert answer.headers["location"] == "/staff/account/totp", path
+        token = csrf_from((await c.get("/staff/account/totp")).text)
+        created = await c.post(
+            "/staff/users/new",
+            data={"csrf_token": token, "email": "x@example.org", "display_name": "X", "password": "a long enough passphrase"},
+        )
+        assert created.status_code == 303 and created.headers["location"] == "/staff/account/totp"
+    from agora.accounts.models import User
+
+    assert not await User.filter(email="x@example.org").exists()
+
+
+async def test_participant_only_route_refuses_anonymous_and_staff(database):
+    async def secret_page(request: Request) -> Response:
+        return PlainTextResponse("participant content")
+
+    app = create_app(database, manage_db=False)
+    app.router.routes.append(page("/probe/participant", secret_page, access=participant()))
+    app.router.routes.append(page("/probe/participant", secret_page, access=participant(), methods=["POST"]))
+    async with new_client(app) as anonymous:
+        response = await anonymous.get("/probe/participant")
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/signin?next=")
+        assert b"participant content" not in response.content
+        token = csrf_from((await anonymous.get("/staff/login")).text)
+        posted = await anonymous.post("/probe/participant", data={"csrf_token": token})
+        assert posted.status_code in (401, 403)
+    # A staff sign-in is not a participant sign-in.
+    async with new_client(app) as c:
+        await make_user("probe@example.org", ["moderator"])
+        assert (await login(c, "probe@example.org")).status_code == 303
+        response = await c.get("/probe/participant")
+        assert b"participant content" not in response.content
