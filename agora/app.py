@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from agora import db, i18n
 from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
+from agora.accounts.participants import routes as participant_routes
 from agora.home import routes as home_routes
 from agora.log import RequestIdMiddleware, configure_logging
 from agora.nav import StaffLink
@@ -27,7 +28,12 @@ from agora.pages import staff as page_staff
 from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHeadersMiddleware
 from agora.settings import Settings
 from agora.staff import routes as staff_shell
+from agora.staff.routes import DASHBOARD_WIDGETS
 from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
+from notifications import api as mail_api
+from notifications import routes as mail_routes
+from notifications import runtime as mail_runtime
+from notifications import staff as mail_staff
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +75,12 @@ def collect_routes() -> list[BaseRoute]:
         *home_routes(),
         *page_routes.routes(),
         *account_routes.routes(),
+        *participant_routes.routes(),
         *staff_shell.routes(),
         *account_staff.routes(),
         *page_staff.routes(),
+        *mail_routes.routes(),
+        *mail_staff.routes(),
         static,
     ]
 
@@ -80,6 +89,7 @@ def staff_navigation() -> list[StaffLink]:
     return [
         *staff_shell.NAV,
         *page_staff.NAV,
+        *mail_staff.NAV,
         *account_staff.NAV,
     ]
 
@@ -111,9 +121,12 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
+        mail = await mail_runtime.start(settings) if manage_db else None
         try:
             yield
         finally:
+            if mail is not None:
+                await mail_runtime.stop(mail)
             if manage_db:
                 await db.close_db()
 
@@ -142,6 +155,9 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
         },
     )
     app.state.settings = settings
+    mail_api.configure(settings)
+    if mail_staff.dashboard_widget not in DASHBOARD_WIDGETS:
+        DASHBOARD_WIDGETS.append(mail_staff.dashboard_widget)
     app.state.staff_nav = staff_navigation()
     return app
 

@@ -43,7 +43,7 @@ class SigninToken(Model):
 
 
 class ConsentRecord(Model):
-    """Double opt-in evidence: which text was agreed to, when it was asked for and when the link confirmed it."""
+    """Double opt-in evidence: which text was agreed to, when it was asked for and when the link confirmed it."""  # noqa: E501
 
     id = fields.IntField(primary_key=True)
     participant: fields.ForeignKeyRelation[Participant] = fields.ForeignKeyField(
