@@ -39,7 +39,7 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if length > MAX_LENGTH:
         problems.append(_("The password must be at most %(max)d characters long.", max=MAX_LENGTH))
     lowered = password.lower().strip()
-    if lowered in _common_passwords() or _is_repetitive(lowered):
+    if lowered and (_is_common(lowered) or _is_repetitive(lowered) or _is_sequence(lowered)):
         problems.append(_("This password is among the most commonly used ones. Please choose another."))
     else:
         personal = [w for w in (email.split("@")[0].lower(), name.lower()) if len(w) >= 4]
@@ -51,8 +51,24 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     return problems
 
 
+def _is_common(value: str) -> bool:
+    """A listed password, also with digits or punctuation stuck on ("sunshine2024!" is as weak as "sunshine")."""
+    common = _common_passwords()
+    core = value.strip("0123456789!?.,;:-_#*+@$%&/() ")
+    return value in common or (len(core) >= 6 and core in common)
+
+
 def _is_repetitive(value: str) -> bool:
     return len(set(value)) <= 2
+
+
+_ROWS = ("1234567890" * 3, "qwertyuiopasdfghjklzxcvbnm", "qwertzuiopasdfghjklyxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_sequence(value: str) -> bool:
+    """Runs along the alphabet, the digits or a keyboard row, either way ("123456789012", "qwertzuiopas")."""
+    compact = value.replace(" ", "")
+    return any(compact in row or compact in row[::-1] for row in _ROWS)
 
 
 def hash_password(password: str) -> str:
