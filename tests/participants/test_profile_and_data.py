@@ -63,13 +63,20 @@ async def test_profile_is_saved_and_bad_input_changes_nothing(client, digest_cat
     page = await client.get("/me")
     assert f'name="pref_{digest_category}"' in page.text and "checked" in page.text
     saved = await form_post(
-        client, "/me", "/me", {"display_name": "Jana Beispiel", "organisation": "Bäckerei Korn", "language": "en"}
+        client,
+        "/me",
+        "/me",
+        {"display_name": "Jana Beispiel", "organisation": "Bäckerei Korn", "language": "en"},
     )
     assert saved.status_code == 303
     assert saved.headers["location"] == "/me"
     assert "agora_lang=en" in saved.headers["set-cookie"]
     person = await Participant.get(email="prof@example.org")
-    assert (person.display_name, person.organisation, person.language) == ("Jana Beispiel", "Bäckerei Korn", "en")
+    assert (person.display_name, person.organisation, person.language) == (
+        "Jana Beispiel",
+        "Bäckerei Korn",
+        "en",
+    )
     # The unchecked box switched the category off.
     assert (await api.get_preferences("prof@example.org"))[digest_category] is False
     shown = await client.get("/me")
@@ -80,7 +87,11 @@ async def test_profile_is_saved_and_bad_input_changes_nothing(client, digest_cat
     assert 'id="display_name-error"' in bad.text and 'id="language-error"' in bad.text
     assert 'aria-invalid="true"' in bad.text
     person = await Participant.get(email="prof@example.org")
-    assert (person.display_name, person.organisation, person.language) == ("Jana Beispiel", "Bäckerei Korn", "en")
+    assert (person.display_name, person.organisation, person.language) == (
+        "Jana Beispiel",
+        "Bäckerei Korn",
+        "en",
+    )
 
     again = await form_post(
         client,
@@ -105,7 +116,9 @@ async def test_sign_out_ends_the_session(client):
 
 async def test_my_data_lists_every_record_and_downloads_as_json(client, registries):
     await sign_in(client, "data@example.org")
-    await form_post(client, "/me", "/me", {"display_name": "Data Person", "organisation": "", "language": "de"})
+    await form_post(
+        client, "/me", "/me", {"display_name": "Data Person", "organisation": "", "language": "de"}
+    )
     page = await client.get("/me/data")
     assert page.status_code == 200
     assert "data@example.org" in page.text and "Data Person" in page.text
@@ -191,3 +204,25 @@ async def test_sign_in_mail_renders_the_link_in_both_parts(client):
     assert "30" in text
     message = compose.build(row, settings)
     assert message["List-Unsubscribe"] is None  # transactional
+
+
+async def test_retention_purge_removes_old_throttle_rows_and_link_metadata(client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from agora.accounts.participants.models import SigninThrottle
+
+    await request_link(client, "old@example.org")
+    with time_machine.travel(timedelta(days=30), tick=True):
+        async with new_client(client._transport.app) as later:
+            await request_link(later, "recent@example.org")
+    settings = client._transport.app.state.settings
+    with time_machine.travel(timedelta(days=31, minutes=10), tick=True):
+        removed = await services.purge(settings)
+    assert (
+        removed == 2 + 1 + 2
+    )  # the old request's throttle rows, its link, the newer request's throttle rows
+    assert not await SigninToken.exists(email="old@example.org")
+    assert await SigninToken.exists(email="recent@example.org")
+    assert await SigninThrottle.all().count() == 0
