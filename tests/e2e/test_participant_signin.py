@@ -70,3 +70,76 @@ def test_sign_in_from_the_home_page_with_the_mailed_link(server, browser):
         assert response is not None and response.status == 410
     finally:
         page.close()
+
+
+def _link_for(page, server, address: str, *, consent: bool = True) -> str:  # noqa: ANN001 - playwright page
+    page.goto(server.base_url + "/signin")
+    page.fill("#email", address)
+    if consent:
+        page.check("#consent")
+    with page.expect_navigation() as navigation:
+        page.locator('main form[action="/signin"] button[type="submit"]').click()
+    plain = _mail_to(server.data_dir / "mail", address).get_body(preferencelist=("plain",))
+    assert plain is not None
+    found = LINK.search(plain.get_content())
+    assert found
+    return found.group(0), navigation.value
+
+
+def test_participant_pages_are_accessible_and_valid(server, browser, tools, tmp_path):
+    """axe-core and the Nu HTML Checker on every participant page, error states included."""
+    from tests.e2e.crawl import Crawler, format_failures, watch_errors
+
+    crawler = Crawler(server.base_url, tmp_path / "html")
+    context = browser.new_context(base_url=server.base_url, locale="de-DE")
+    context.add_init_script(path=str(tools.axe_js))
+    try:
+        page = context.new_page()
+        watch_errors(page)
+        crawler.check(page, "participant", "sign-in form", page.goto(server.base_url + "/signin"))
+        with page.expect_navigation() as navigation:
+            page.locator('main form[action="/signin"] button[type="submit"]').click()
+        crawler.check(page, "participant", "sign-in with no address", navigation.value, 400)
+
+        address = f"neu-{uuid.uuid4().hex[:8]}@example.org"
+        link, sent = _link_for(page, server, address, consent=False)
+        crawler.check(page, "participant", "link sent", sent)
+        crawler.check(page, "participant", "confirmation asking for consent", page.goto(link))
+        with page.expect_navigation() as navigation:
+            page.locator("main form button[type=submit]").click()
+        crawler.check(page, "participant", "confirmation without consent", navigation.value, 400)
+        page.check("#consent")
+        with page.expect_navigation() as navigation:
+            page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state("load")
+        crawler.check(page, "participant", "profile after first sign-in", navigation.value)
+        assert page.url.startswith(server.base_url + "/me")
+        page.fill("#display_name", "")
+        with page.expect_navigation() as navigation:
+            page.locator('main form[action="/me"] button[type="submit"]').click()
+        crawler.check(page, "participant", "profile without a name", navigation.value, 400)
+        crawler.check(page, "participant", "my data", page.goto(server.base_url + "/me/data"))
+        crawler.check(page, "participant", "spent link", page.goto(link), 410)
+        crawler.check(
+            page, "participant", "forged link", page.goto(server.base_url + "/signin/link/abc.def"), 404
+        )
+        crawler.check(page, "participant", "delete confirmation", page.goto(server.base_url + "/me/delete"))
+        with page.expect_navigation() as navigation:
+            page.locator('main form[action="/me/delete"] button[type="submit"]').click()
+        crawler.check(page, "participant", "account deleted", navigation.value)
+    finally:
+        context.close()
+    crawler.validate_html(tools.java, tools.vnu_jar)
+
+    def describe(result) -> list[str]:  # noqa: ANN001
+        problems = [f"HTTP {result.status}"] if result.status != (result.expected_status or 200) else []
+        problems += [
+            f"axe {v['id']}: {v['help']} -> {[n['html'] for n in v['nodes']]}" for v in result.violations
+        ]
+        html = crawler.report.vnu.get(result.html_file.name, []) if result.html_file else []
+        problems += [f"html line {m.get('lastLine')}: {m.get('message')}" for m in html]
+        return problems + result.browser_errors
+
+    failures = format_failures(crawler.report.pages, describe)
+    assert not failures, "participant pages have problems:\n" + failures
+    assert len(crawler.report.pages) == 12
