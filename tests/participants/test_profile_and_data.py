@@ -137,6 +137,7 @@ async def test_my_data_lists_every_record_and_downloads_as_json(client, registri
     assert len(data["signin_links"]) == 1 and data["signin_links"][0]["used_at"]
     assert "token_hash" not in json.dumps(data["signin_links"])
     assert [m["kind"] for m in data["mails"]] == ["participant_signin"]
+    assert "/signin/link/" not in download.text
     assert data["contributions"]["Comments"][0]["author"] == "data@example.org"
     person = await Participant.get(email="data@example.org")
     assert ("provider", person.id, "data@example.org") in registries

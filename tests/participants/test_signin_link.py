@@ -11,7 +11,7 @@ from agora.accounts.participants import tokens
 from agora.accounts.participants.models import ConsentRecord, Participant, SigninToken
 from agora.accounts.participants.services import CONSENT_VERSION
 from notifications.models import OutboxMessage
-from tests.conftest import TEST_SECRET, csrf_from, new_client
+from tests.conftest import TEST_SECRET, csrf_from, form_post, new_client
 from tests.participants.helpers import confirm, last_link, request_link, sign_in
 
 
@@ -262,3 +262,19 @@ async def test_mail_is_written_in_the_readers_language(client):
     await request_link(client, "english@example.org")
     row = await OutboxMessage.get(recipient="english@example.org")
     assert row.locale == "en"
+
+
+async def test_a_new_participant_keeps_the_next_target_through_the_profile(client):
+    await request_link(client, "onward@example.org", next_url="/impressum?x=1&y=2")
+    response = await confirm(client, await last_link("onward@example.org"))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/me?next=/impressum%3Fx%3D1%26y%3D2"
+    profile = await client.get(response.headers["location"])
+    assert 'name="next" value="/impressum?x=1&amp;y=2"' in profile.text
+    saved = await form_post(
+        client,
+        "/me",
+        "/me",
+        {"display_name": "Onward", "language": "de", "next": "/impressum?x=1&y=2"},
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/impressum?x=1&y=2"

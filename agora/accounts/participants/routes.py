@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -153,7 +154,7 @@ async def link_confirm(request: Request) -> Response:
     await state.login_participant(result.participant_id)
     if result.created:
         await state.flash(_("Welcome! Your email address is confirmed. Please tell us the name to show."))
-        response = redirect("/me" + ("?next=" + result.next_url if result.next_url else ""))
+        response = redirect("/me" + ("?next=" + quote(result.next_url, safe="/") if result.next_url else ""))
     else:
         await state.flash(_("You are signed in."))
         response = redirect(result.next_url or "/me")

@@ -279,9 +279,16 @@ async def personal_data(participant_id: int) -> dict[str, Any]:
             for t in links
         ],
         "mail_preferences": await api.get_preferences(email),
-        "mails": await api.records_for(email),
+        "mails": [_without_link(mail) for mail in await api.records_for(email)],
         "contributions": contributions,
     }
+
+
+def _without_link(mail: dict[str, Any]) -> dict[str, Any]:
+    # A sign-in link in an export could sign in whoever gets hold of the file while it is still valid.
+    if mail.get("kind") == SIGNIN_KIND and isinstance(mail.get("context"), dict):
+        return {**mail, "context": {k: v for k, v in mail["context"].items() if k != "link"}}
+    return mail
 
 
 async def delete_account(settings: Settings, participant_id: int) -> None:
