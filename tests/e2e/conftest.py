@@ -206,3 +206,23 @@ def organizer_password() -> str:
     from agora.demo import DEMO_PASSWORD
 
     return DEMO_PASSWORD
+
+
+def mailed_link(mail_dir: Path, address: str, pattern: str, timeout: float = 30.0) -> str:
+    """The first link matching `pattern` in the plain text of the mail to `address` (the embedded mode writes
+    delivered mail as .eml files into the data directory, shortly after the request commits)."""
+    import email
+    import re
+    from email.policy import default
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("**/*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=default)
+            if address in str(message["To"]):
+                body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+                found = re.search(pattern, body.get_content() if body is not None else "")
+                assert found, f"the mail to {address} has no link matching {pattern}"
+                return found.group(0)
+        time.sleep(0.2)
+    pytest.fail(f"no mail to {address} appeared in {mail_dir} within {timeout} s")

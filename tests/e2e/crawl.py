@@ -77,6 +77,7 @@ class Crawler:
         self.html_dir.mkdir(parents=True, exist_ok=True)
         self.report = CrawlReport()
         self._counter = 0
+        self._downloads: set[str] = set()
 
     def check(self, page, role: str, label: str, response, expected_status: int | None = None) -> PageResult:  # noqa: ANN001
         errors: list[str] = getattr(page, "_agora_errors", [])
@@ -108,9 +109,10 @@ class Crawler:
         visited: list[str] = []
         while queue and len(visited) < MAX_PAGES_PER_ROLE:
             url = queue.popleft()
-            response = page.goto(url)
             visited.append(url)
-            self.check(page, role, url, response)
+            if not self._is_html(page, role, url):
+                continue
+            self.check(page, role, url, page.goto(url))
             for href in page.evaluate(LINKS):
                 target = normalise(self.base_url, page.url, href)
                 if target is not None and target not in seen:
@@ -118,9 +120,21 @@ class Crawler:
                     queue.append(target)
         return visited
 
+    def _is_html(self, page, role: str, url: str) -> bool:  # noqa: ANN001
+        """Downloads (a JSON export, a calendar file) are only checked for their status: no DOM to test."""
+        head = page.request.head(url, max_redirects=0)
+        if head.status in (301, 302, 303, 307, 308) or "text/html" in head.headers.get("content-type", ""):
+            return True
+        self._downloads.add(url)
+        response = page.request.get(url)
+        self.report.pages.append(
+            PageResult(role=role, label=f"{url} (download)", url=url, status=response.status, lang="")
+        )
+        return False
+
     def in_language(self, page, role: str, urls: list[str], lang: str) -> None:  # noqa: ANN001
         """Visit each page once through the language switch, as a reader who changes language there would."""
-        for url in urls:
+        for url in (u for u in urls if u not in self._downloads):
             parts = urlsplit(url)
             path = urlunsplit(("", "", parts.path, parts.query, ""))
             response = page.goto(f"{self.base_url}/language/{lang}?next={quote(path, safe='')}")
@@ -163,7 +177,13 @@ def watch_errors(page) -> None:  # noqa: ANN001
     page.on("console", console)
     page.on("response", response)
     page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} ({req.failure})"))
+
+    def failed(req) -> None:  # noqa: ANN001
+        # Leaving a page cancels what it still loads (net::ERR_ABORTED): the crawl moving on, not a fault.
+        if "ERR_ABORTED" not in (req.failure or ""):
+            errors.append(f"request failed: {req.url} ({req.failure})")
+
+    page.on("requestfailed", failed)
 
 
 def format_failures(pages: list[PageResult], describe: Callable[[PageResult], list[str]]) -> str:
