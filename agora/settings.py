@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 ENV_PREFIX = "AGORA_"
 SUPPORTED_LANGUAGES = ("de", "en")
 MIN_SECRET_KEY_LENGTH = 32
+# Variables of the test and install scripts share the prefix but are not settings: never refuse them.
+NOT_SETTINGS = ("AGORA_TEST_", "AGORA_E2E_", "AGORA_VENV")
 
 
 class SettingsError(ValueError):
@@ -128,7 +130,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             environ = os.environ
     env = {k: v.strip() for k, v in environ.items() if k.startswith(ENV_PREFIX)}
     known = set(ENV_NAMES.values())
-    unknown = sorted(k for k in env if k not in known and not k.startswith("AGORA_TEST_"))
+    unknown = sorted(k for k in env if k not in known and not k.startswith(NOT_SETTINGS))
     if unknown:
         raise SettingsError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})")
 
