@@ -278,3 +278,20 @@ async def test_a_new_participant_keeps_the_next_target_through_the_profile(clien
         {"display_name": "Onward", "language": "de", "next": "/impressum?x=1&y=2"},
     )
     assert saved.status_code == 303 and saved.headers["location"] == "/impressum?x=1&y=2"
+
+
+async def test_a_forged_link_is_refused_before_the_database_is_asked(client, monkeypatch):
+    lookups: list[dict] = []
+    original = SigninToken.get_or_none
+
+    def spy(*args, **kwargs):
+        lookups.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(SigninToken, "get_or_none", spy)
+    forged = "A" * 32 + "." + "B" * 22
+    assert (await client.get(f"/signin/link/{forged}")).status_code == 404
+    assert lookups == []
+    genuine, _ = tokens.new_token(TEST_SECRET)
+    assert (await client.get(f"/signin/link/{genuine}")).status_code == 404
+    assert len(lookups) == 1  # a well-signed token is looked up (and not found)
