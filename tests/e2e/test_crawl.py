@@ -83,6 +83,12 @@ def _participant(crawler: Crawler, page, base_url: str, mail_dir: Path) -> None:
 def _organizer(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     _sign_in(page, base_url, ORGANIZER_EMAIL, organizer_password())
     assert page.url == f"{base_url}/staff", f"organizer sign-in ended at {page.url}"
+    page.goto(f"{base_url}/staff/account")
+    submit = "main form[action='/staff/account/password'] button[type=submit]"
+    crawler.check(page, "organizer", "empty password change", _submit(page, submit), 400)
+    page.goto(f"{base_url}/staff/account/totp")
+    submit = "main form[action='/staff/account/totp'] button[type=submit]"
+    crawler.check(page, "organizer", "empty second-factor code", _submit(page, submit), 400)
     urls = crawler.crawl(page, "organizer")
     crawler.in_language(page, "organizer", urls, "en")
 
@@ -95,6 +101,8 @@ def _admin(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     page.fill("#code", pyotp.TOTP(ADMIN_TOTP).now())
     _submit(page, "main form button[type=submit]")
     assert page.url == f"{base_url}/staff", f"admin second factor ended at {page.url}"
+    page.goto(f"{base_url}/staff/users/new")
+    crawler.check(page, "admin", "empty new user form", _submit(page, "main form button[type=submit]"), 400)
     urls = crawler.crawl(page, "admin")
     crawler.in_language(page, "admin", urls, "en")
 
@@ -219,7 +227,15 @@ def test_no_browser_errors(report: CrawlReport) -> None:
 def test_error_states_show_the_error_summary(report: CrawlReport) -> None:
     """The form error pages were checked above; here: they really are error states, not the empty forms."""
     labels = {p.label: p for p in report.pages}
-    for label in ("login with a wrong password", "empty barrier report", "wrong sign-in code"):
+    for label in (
+        "login with a wrong password",
+        "empty barrier report",
+        "wrong sign-in code",
+        "empty sign-in form",
+        "empty password change",
+        "empty second-factor code",
+        "empty new user form",
+    ):
         html = labels[label].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         assert 'class="error-summary"' in html, f"{label}: no error summary"
     assert 'aria-invalid="true"' in labels["empty barrier report"].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
