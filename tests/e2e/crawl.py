@@ -159,10 +159,17 @@ class Crawler:
                 self.report.vnu.setdefault(name, []).append(message)
 
 
-def watch_errors(page) -> None:  # noqa: ANN001
-    """Keep console errors and uncaught exceptions (a blocked script, a CSP refusal) with the page."""
+def watch_errors(page, origin: str | None = None) -> None:  # noqa: ANN001
+    """Keep console errors and uncaught exceptions (a blocked script, a CSP refusal) with the page; with
+    `origin`, also every request that leaves it (no asset may come from a CDN)."""
     errors: list[str] = []
     page._agora_errors = errors
+
+    def request(req) -> None:  # noqa: ANN001
+        if origin and not req.url.startswith((origin + "/", "data:", "blob:", "about:")):
+            errors.append(f"request outside the app: {req.url}")
+
+    page.on("request", request)
 
     def console(msg) -> None:  # noqa: ANN001
         # The document's own status is checked per page (error states answer 4xx on purpose); a failed

@@ -123,7 +123,7 @@ def report(
         context.add_init_script(path=str(tools.axe_js))
         try:
             page = context.new_page()
-            watch_errors(page)
+            watch_errors(page, server.base_url)
             run(crawler, page, server.base_url)
         finally:
             context.close()

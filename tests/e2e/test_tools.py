@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import CHROMIUM_ARGS, Tools  # noqa: F401 - the tools fixture decides skip or fail
-from tests.e2e.crawl import AXE_RUN, AXE_TAGS, Crawler
+from tests.e2e.crawl import AXE_RUN, AXE_TAGS, Crawler, watch_errors
 
 pytestmark = pytest.mark.e2e
 
@@ -41,3 +41,17 @@ def test_nu_checker_finds_known_errors(tools: Tools, tmp_path: Path) -> None:
     messages = " ".join(m["message"] for m in crawler.report.vnu.get("0001-broken.html", []))
     assert "alt" in messages and "span" in messages, crawler.report.vnu
     assert "0002-valid.html" not in crawler.report.vnu
+
+
+def test_requests_outside_the_app_are_reported(browser) -> None:  # noqa: ANN001
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        watch_errors(page, "http://127.0.0.1:9")
+        page.set_content(
+            '<!DOCTYPE html><html lang="en"><title>t</title><img alt="" src="http://127.0.0.2:9/cdn.png">'
+        )
+        errors = list(page._agora_errors)
+    finally:
+        context.close()
+    assert any("request outside the app: http://127.0.0.2:9/cdn.png" in e for e in errors), errors
