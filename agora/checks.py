@@ -3,33 +3,52 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
+
+from tortoise import connections
 
 from agora import db
 from agora.settings import Settings
 
 Result = tuple[str, str, str]
+Check = Callable[[Settings], Awaitable[list[Result]]]
 TIMEOUT = 5.0
 
 
 async def check_database(settings: Settings) -> list[Result]:
     try:
-        # Not wrapped in wait_for: Tortoise keeps its state in context variables, which a task would not hand back.
+        # Not in wait_for: Tortoise keeps its state in context variables that a task would not hand back.
         await db.init_db(settings)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return [("database", "FAIL", f"cannot connect: {exc}")]
+        return [("database", "FAIL", f"cannot connect: {_one_line(exc)}"), _skipped_migrations()]
     try:
-        if not await db.ping():
-            return [("database", "FAIL", "connected, but SELECT 1 failed")]
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return [
+                ("database", "FAIL", f"cannot reach {_describe_db(settings.database_url)}: {_one_line(exc)}"),
+                _skipped_migrations(),
+            ]
         results = [("database", "OK", _describe_db(settings.database_url))]
         pending = await db.pending_migrations(settings)
         if pending:
-            results.append(("migrations", "FAIL", f"{len(pending)} pending ({pending[0]} ...); run `agora migrate`"))
+            shown = ", ".join(pending[:3]) + (" ..." if len(pending) > 3 else "")
+            results.append(("migrations", "FAIL", f"{len(pending)} pending ({shown}); run `agora migrate`"))
         else:
             results.append(("migrations", "OK", "all applied"))
         return results
     finally:
         await db.close_db()
+
+
+def _skipped_migrations() -> Result:
+    return ("migrations", "SKIP", "the database is not reachable")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _describe_db(url: str) -> str:
@@ -50,12 +69,17 @@ async def check_tcp(name: str, url: str, default_port: int) -> Result:
     return (name, "OK", f"reachable at {host}:{port}")
 
 
-# Later capabilities (the broker, SMTP) contribute deeper checks here from their own packages.
-EXTRA_CHECKS: list = []
+# Further checks (the broker, SMTP) are registered here by their own packages: each takes the settings and
+# returns result lines. An exception in one becomes a FAIL line of its own rather than ending the run.
+EXTRA_CHECKS: list[Check] = []
 
 
 async def run_checks(settings: Settings) -> list[Result]:
     results = await check_database(settings)
     for check in EXTRA_CHECKS:
-        results.extend(await check(settings))
+        try:
+            results.extend(await check(settings))
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            name = getattr(check, "__name__", "check").removeprefix("check_")
+            results.append((name, "FAIL", f"the check itself failed: {_one_line(exc)}"))
     return results

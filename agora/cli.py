@@ -158,6 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import agora.app  # noqa: F401 - the composition root registers the domains' checks
     from agora.checks import run_checks
 
     try:
