@@ -1,0 +1,500 @@
+"""Registering, confirming, cancelling and the waitlist: every status change of a registration.
+
+Each status change is a compare-and-set (UPDATE ... WHERE id = ? AND status = <the old status>), so two
+concurrent requests can never both release the same seats; seats move only through events.services.capacity.
+A registration and its seat change, its promotions and its outbox rows commit in one transaction.
+
+Seats are held by pending_confirmation (until hold_expires_at, then expire_holds releases them),
+pending_approval (so that approving never overbooks), confirmed and attended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from agora.db import transaction
+from agora.i18n import gettext as _
+from agora.settings import Settings
+from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from events.models import (
+    CONFIRMED,
+    DECLINED,
+    PENDING_APPROVAL,
+    PENDING_CONFIRMATION,
+    PUBLISHED,
+    REG_CANCELLED,
+    SEATED,
+    WAITLISTED,
+    Registration,
+    Session,
+)
+from events.services import capacity, common, validation
+
+HOLD_PERIOD = timedelta(hours=24)
+ACTIVE = (*SEATED, WAITLISTED)
+
+
+def _check_open(session: Session, now: datetime) -> None:
+    if session.status != PUBLISHED:
+        raise RegistrationClosed({"session": _("This session does not take registrations.")})
+    if session.registration_opens_at and now < session.registration_opens_at:
+        raise RegistrationClosed({"session": _("Registration for this session has not opened yet.")})
+    closes = session.registration_closes_at or session.starts_at
+    if now >= closes:
+        raise RegistrationClosed({"session": _("Registration for this session is closed.")})
+
+
+async def _session(session_id: int) -> Session:
+    session = await Session.get_or_none(id=session_id)
+    if session is None:
+        raise NotFound({"session": _("This session does not exist.")})
+    return session
+
+
+def _seated_status(session: Session, email_confirmed: bool) -> str:
+    if not email_confirmed:
+        return PENDING_CONFIRMATION
+    return PENDING_APPROVAL if session.requires_approval else CONFIRMED
+
+
+async def _set_status(registration: Registration, old: str, new: str, **changes: Any) -> bool:
+    """Compare-and-set; on success the object reflects the new row."""
+    updated = await Registration.filter(id=registration.id, status=old).update(status=new, **changes)
+    if updated != 1:
+        return False
+    registration.status = new
+    for key, value in changes.items():
+        setattr(registration, key, value)
+    return True
+
+
+async def register(
+    settings: Settings,
+    session_id: int,
+    *,
+    name: str,
+    email: str,
+    organisation: str = "",
+    role: str = "",
+    answers: dict[str, Any] | None = None,
+    colleagues: list[dict[str, str]] | None = None,
+    track_id: int | None = None,
+    consent: bool = False,
+    consent_version: str = "",
+    consent_text: str = "",
+    language: str = "de",
+    by_staff: bool = False,
+    now: datetime | None = None,
+) -> Registration:
+    """Register for a session: a seat is held (double opt-in), or the person joins the waitlist.
+
+    by_staff: someone added by hand, outside the registration window, without opt-in (confirmed at once,
+    or pending approval), still within capacity (full sessions put them on the waitlist).
+    """
+    now = now or common.now_utc()
+    session = await _session(session_id)
+    if not by_staff:
+        _check_open(session, now)
+    errors: dict[str, str] = {}
+    person = validation.clean_person(name, email, organisation, role, errors)
+    party = validation.clean_colleagues(session, colleagues or [], errors)
+    track = await validation.clean_track(session, track_id, errors)
+    cleaned = validation.clean_answers(
+        await validation.questions_for(session), answers or {}, errors, strict=not by_staff
+    )
+    if not by_staff and not (consent and consent_version):
+        errors["consent"] = _("Please agree to the processing of your data to register.")
+    if errors:
+        raise EventError(errors)
+    existing = await Registration.get_or_none(session_id=session.id, email=person["email"])
+    if existing is not None and existing.status != REG_CANCELLED:
+        raise DuplicateRegistration(
+            {"email": _("This email address is already registered for this session.")}
+        )
+
+    seats = 1 + len(party)
+    fields = {
+        **person,
+        "answers": cleaned,
+        "colleagues": party,
+        "seats": seats,
+        "track_id": track,
+        "language": language,
+        "consent_version": consent_version if not by_staff else consent_version or "staff",
+        "consent_text": consent_text,
+        "email_confirmed_at": now if by_staff else None,
+        "confirmed_at": None,
+        "cancelled_at": None,
+        "hold_expires_at": None,
+        "waitlisted_at": None,
+    }
+
+    async def attempt() -> Registration:
+        async with transaction():
+            if await capacity.claim(session.id, track, seats):
+                status = _seated_status(session, email_confirmed=by_staff)
+                if status == PENDING_CONFIRMATION:
+                    fields["hold_expires_at"] = now + HOLD_PERIOD
+                if status == CONFIRMED:
+                    fields["confirmed_at"] = now
+            else:
+                status = WAITLISTED
+                fields["waitlisted_at"] = now
+            if existing is not None:
+                # Coming back after cancelling: the same row, so the calendar UID stays the same.
+                if not await _set_status(existing, REG_CANCELLED, status, **fields):
+                    raise DuplicateRegistration(
+                        {"email": _("This email address is already registered for this session.")}
+                    )
+                registration = existing
+            else:
+                uid = common.new_ics_uid()
+                registration = await Registration.create(
+                    session_id=session.id,
+                    status=status,
+                    ics_uid=uid,
+                    manage_token_hash=common.token_hash(common.manage_token(settings, uid)),
+                    checkin_code=common.new_checkin_code(),
+                    created_at=now,
+                    **fields,
+                )
+            await _announce(settings, registration, session)
+            return registration
+
+    try:
+        return await capacity.retrying(attempt)
+    except IntegrityError:
+        raise DuplicateRegistration(
+            {"email": _("This email address is already registered for this session.")}
+        ) from None
+
+
+async def _announce(settings: Settings, registration: Registration, session: Session) -> None:
+    if registration.status == PENDING_CONFIRMATION:
+        await common.notify(settings, common.CONFIRM_REQUEST, registration, session)
+    elif registration.status == WAITLISTED:
+        await common.notify(
+            settings,
+            common.WAITLISTED_KIND,
+            registration,
+            session,
+            extra={"email_confirmed": registration.email_confirmed_at is not None},
+        )
+    elif registration.status == CONFIRMED:
+        await common.notify(settings, common.CONFIRMED_KIND, registration, session, with_calendar=True)
+
+
+async def by_token(settings: Settings, token: str) -> Registration:
+    registration = await Registration.get_or_none(
+        manage_token_hash=common.token_hash(token or ""), anonymised_at=None
+    )
+    if registration is None or len(token) > 100:
+        raise NotFound({"token": _("This link is not valid.")})
+    return registration
+
+
+async def confirm_registration(
+    settings: Settings, token: str, *, now: datetime | None = None
+) -> Registration:
+    """The double opt-in step (POST from the page behind the mailed link). Idempotent."""
+    now = now or common.now_utc()
+    registration = await by_token(settings, token)
+    session = await _session(registration.session_id)  # type: ignore[attr-defined]
+
+    async def attempt() -> Registration:
+        reg = await Registration.get(id=registration.id)
+        async with transaction():
+            if reg.status == PENDING_CONFIRMATION:
+                status = _seated_status(session, email_confirmed=True)
+                if await _set_status(
+                    reg,
+                    PENDING_CONFIRMATION,
+                    status,
+                    email_confirmed_at=now,
+                    hold_expires_at=None,
+                    confirmed_at=now if status == CONFIRMED else None,
+                ):
+                    await _announce(settings, reg, session)
+            elif reg.status == WAITLISTED and reg.email_confirmed_at is None:
+                await Registration.filter(id=reg.id).update(email_confirmed_at=now)
+                reg.email_confirmed_at = now
+            elif reg.status == REG_CANCELLED and reg.email_confirmed_at is None:
+                # The hold expired before the link was used: take a seat if one is free, else the waitlist.
+                _check_open(session, now)
+                if await capacity.claim(session.id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+                    status = _seated_status(session, email_confirmed=True)
+                    changes: dict[str, Any] = {"confirmed_at": now if status == CONFIRMED else None}
+                else:
+                    status, changes = WAITLISTED, {"waitlisted_at": now}
+                if await _set_status(
+                    reg,
+                    REG_CANCELLED,
+                    status,
+                    email_confirmed_at=now,
+                    cancelled_at=None,
+                    hold_expires_at=None,
+                    **changes,
+                ):
+                    await _announce(settings, reg, session)
+                elif status != WAITLISTED:
+                    await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            return reg
+
+    return await capacity.retrying(attempt)
+
+
+async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime | None = None) -> list[int]:
+    """Give free seats to the waitlist in order, skipping parties that do not fit (inside a transaction)."""
+    now = now or common.now_utc()
+    session = await Session.get(id=session_id)
+    if session.status != PUBLISHED or now >= session.starts_at:
+        return []
+    promoted: list[int] = []
+    waiting = await Registration.filter(session_id=session_id, status=WAITLISTED).order_by(
+        "waitlisted_at", "id"
+    )
+    for reg in waiting:
+        free = await Session.filter(id=session_id).values_list("capacity", "seats_taken")
+        if not free or free[0][0] - free[0][1] <= 0:
+            break
+        if not await capacity.claim(session_id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+            continue
+        confirmed = reg.email_confirmed_at is not None
+        status = _seated_status(session, email_confirmed=confirmed)
+        changes: dict[str, Any] = {
+            "hold_expires_at": None if confirmed else now + HOLD_PERIOD,
+            "confirmed_at": now if status == CONFIRMED else None,
+        }
+        if not await _set_status(reg, WAITLISTED, status, **changes):
+            # Someone else moved this person meanwhile: give the seats back.
+            await capacity.release(session_id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            continue
+        promoted.append(reg.id)
+        await common.notify(settings, common.PROMOTED_KIND, reg, session, with_calendar=status == CONFIRMED)
+    return promoted
+
+
+async def _leave(
+    settings: Settings, registration_id: int, *, to: str, allowed: tuple[str, ...], reason: str, now: datetime
+) -> Registration:
+    async def attempt() -> Registration:
+        reg = await Registration.get_or_none(id=registration_id)
+        if reg is None:
+            raise NotFound({"registration": _("This registration does not exist.")})
+        if reg.status not in allowed:
+            if reg.status == to:
+                return reg
+            raise EventError({"status": _("This registration cannot be changed any more.")})
+        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        old = reg.status
+        async with transaction():
+            if not await _set_status(reg, old, to, cancelled_at=now, hold_expires_at=None):
+                raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
+            if old in SEATED:
+                await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            await common.notify(
+                settings,
+                common.CANCELLED_KIND,
+                reg,
+                session,
+                with_calendar=old in SEATED,
+                extra={"reason": reason},
+            )
+            if old in SEATED:
+                await promote_waitlist(settings, session.id, now=now)
+        return reg
+
+    return await capacity.retrying(attempt)
+
+
+async def cancel_registration(
+    settings: Settings, registration_id: int, *, by_staff: bool = False, now: datetime | None = None
+) -> Registration:
+    """Cancel (the person until the cancel deadline, staff at any time); a freed seat goes to the waitlist."""
+    now = now or common.now_utc()
+    if not by_staff:
+        reg = await Registration.get_or_none(id=registration_id)
+        if reg is not None:
+            session = await _session(reg.session_id)  # type: ignore[attr-defined]
+            deadline = session.cancel_deadline or session.starts_at
+            if now >= deadline and reg.status in SEATED:
+                raise EventError(
+                    {"status": _("The deadline for cancelling has passed. Please contact the organiser.")}
+                )
+    return await _leave(
+        settings,
+        registration_id,
+        to=REG_CANCELLED,
+        allowed=ACTIVE,
+        reason="staff" if by_staff else "participant",
+        now=now,
+    )
+
+
+async def cancel_by_token(settings: Settings, token: str, *, now: datetime | None = None) -> Registration:
+    registration = await by_token(settings, token)
+    return await cancel_registration(settings, registration.id, now=now)
+
+
+async def decline(settings: Settings, registration_id: int, *, now: datetime | None = None) -> Registration:
+    """Staff refuse a registration (pending approval, or waitlisted); a held seat goes to the waitlist."""
+    return await _leave(
+        settings,
+        registration_id,
+        to=DECLINED,
+        allowed=(PENDING_APPROVAL, WAITLISTED, CONFIRMED, PENDING_CONFIRMATION),
+        reason="declined",
+        now=now or common.now_utc(),
+    )
+
+
+async def approve(settings: Settings, registration_id: int, *, now: datetime | None = None) -> Registration:
+    now = now or common.now_utc()
+    reg = await Registration.get_or_none(id=registration_id)
+    if reg is None:
+        raise NotFound({"registration": _("This registration does not exist.")})
+    if reg.status == CONFIRMED:
+        return reg
+    if reg.status != PENDING_APPROVAL:
+        raise EventError({"status": _("Only registrations waiting for approval can be approved.")})
+    session = await _session(reg.session_id)  # type: ignore[attr-defined]
+    async with transaction():
+        if await _set_status(reg, PENDING_APPROVAL, CONFIRMED, confirmed_at=now):
+            await common.notify(settings, common.CONFIRMED_KIND, reg, session, with_calendar=True)
+    return reg
+
+
+async def move_to_confirmed(
+    settings: Settings, registration_id: int, *, now: datetime | None = None
+) -> Registration:
+    """Staff move someone from the waitlist (or a pending state) to confirmed, if the seats are there."""
+    now = now or common.now_utc()
+
+    async def attempt() -> Registration:
+        reg = await Registration.get_or_none(id=registration_id)
+        if reg is None:
+            raise NotFound({"registration": _("This registration does not exist.")})
+        if reg.status == CONFIRMED:
+            return reg
+        if reg.status not in (WAITLISTED, PENDING_CONFIRMATION, PENDING_APPROVAL):
+            raise EventError({"status": _("This registration cannot be confirmed.")})
+        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        old = reg.status
+        async with transaction():
+            if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+                raise EventError(
+                    {"capacity": _("There are not enough free seats. Raise the capacity first.")}
+                )
+            if not await _set_status(
+                reg,
+                old,
+                CONFIRMED,
+                confirmed_at=now,
+                hold_expires_at=None,
+                email_confirmed_at=reg.email_confirmed_at or now,
+            ):
+                raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
+            await common.notify(settings, common.CONFIRMED_KIND, reg, session, with_calendar=True)
+        return reg
+
+    return await capacity.retrying(attempt)
+
+
+async def move_to_waitlist(
+    settings: Settings, registration_id: int, *, now: datetime | None = None
+) -> Registration:
+    """Staff put a seated registration back on the waitlist, at its end. The freed seats are not given
+    away automatically: staff moved this person to make room for someone they choose."""
+    now = now or common.now_utc()
+
+    async def attempt() -> Registration:
+        reg = await Registration.get_or_none(id=registration_id)
+        if reg is None:
+            raise NotFound({"registration": _("This registration does not exist.")})
+        if reg.status not in (CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION):
+            raise EventError({"status": _("Only registrations with a seat can be moved to the waitlist.")})
+        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        old = reg.status
+        async with transaction():
+            if not await _set_status(
+                reg, old, WAITLISTED, waitlisted_at=now, hold_expires_at=None, confirmed_at=None
+            ):
+                raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
+            await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            await common.notify(
+                settings,
+                common.WAITLISTED_KIND,
+                reg,
+                session,
+                with_calendar=True,
+                extra={"email_confirmed": reg.email_confirmed_at is not None},
+            )
+        return reg
+
+    return await capacity.retrying(attempt)
+
+
+async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
+    """The scheduler job: unconfirmed holds past hold_expires_at give their seats back to the waitlist."""
+    now = now or common.now_utc()
+    due = await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list(
+        "id", flat=True
+    )
+    expired = 0
+    for registration_id in due:
+
+        async def attempt(registration_id: int = registration_id) -> bool:
+            reg = await Registration.get(id=registration_id)
+            async with transaction():
+                if not await _set_status(
+                    reg, PENDING_CONFIRMATION, REG_CANCELLED, cancelled_at=now, hold_expires_at=None
+                ):
+                    return False
+                await capacity.release(reg.session_id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+                await promote_waitlist(settings, reg.session_id, now=now)  # type: ignore[attr-defined]
+            return True
+
+        if await capacity.retrying(attempt):
+            expired += 1
+    return expired
+
+
+async def update_details(
+    settings: Settings, token: str, *, name: str, organisation: str, role: str, answers: dict[str, Any]
+) -> Registration:
+    """The manage page's edit: name, organisation, role and answers (the address and party size stay)."""
+    reg = await by_token(settings, token)
+    session = await _session(reg.session_id)  # type: ignore[attr-defined]
+    errors: dict[str, str] = {}
+    person = validation.clean_person(name, reg.email, organisation, role, errors)
+    cleaned = validation.clean_answers(await validation.questions_for(session), answers, errors, strict=True)
+    if errors:
+        raise EventError(errors)
+    if reg.status not in ACTIVE:
+        raise EventError({"status": _("This registration cannot be changed any more.")})
+    async with transaction():
+        await Registration.filter(id=reg.id).update(
+            name=person["name"], organisation=person["organisation"], role=person["role"], answers=cleaned
+        )
+    return await Registration.get(id=reg.id)
+
+
+async def waitlist_position(registration: Registration) -> int | None:
+    """1-based place on the waitlist, for the manage page."""
+    if registration.status != WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = await Registration.filter(
+        session_id=registration.session_id,
+        status=WAITLISTED,  # type: ignore[attr-defined]
+        waitlisted_at__lt=registration.waitlisted_at,
+    ).count()
+    same_time = await Registration.filter(
+        session_id=registration.session_id,
+        status=WAITLISTED,  # type: ignore[attr-defined]
+        waitlisted_at=registration.waitlisted_at,
+        id__lt=registration.id,
+    ).count()
+    return ahead + same_time + 1
