@@ -255,3 +255,21 @@ async def records_for(email: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+async def unsubscribe(token: str) -> tuple[str, str] | None:
+    """One-click unsubscribe: switch the token's category off. None when the token is not genuine."""
+    found = read_unsubscribe_token(token)
+    if found is None or found[1] == "*":
+        return None
+    await set_preferences(found[0], {found[1]: False})
+    return found
+
+
+async def send_test_message(to: str, locale: str = "de", note: str = "") -> int | None:
+    """A transactional message staff can send to check that mail leaves the building."""
+    async with db.transaction():
+        return await enqueue("test_message", to=to, locale=locale, context={"note": note})
+
+
+register_kind("test_message")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Protocol
@@ -34,4 +35,108 @@ async def dispatch(row_id: int, delay: float = 0.0) -> bool:
         return False
     await OutboxMessage.filter(id=row_id).update(dispatched_at=datetime.now(UTC))
     await dispatcher.submit(row_id, delay)
+    return True
+
+
+class InProcessDispatcher:
+    """Embedded mode: an asyncio queue and a few tasks in the web process, running the workers' delivery code."""
+
+    def __init__(self, settings: object, *, concurrency: int = 2, transport: object | None = None) -> None:
+        from notifications.delivery import transport_for
+
+        self.settings = settings
+        self.concurrency = concurrency
+        self.transport = transport or transport_for(settings)  # type: ignore[arg-type]
+        self.queue: asyncio.Queue[int] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._timers: set[asyncio.TimerHandle] = set()
+
+    async def submit(self, row_id: int, delay: float = 0.0) -> None:
+        if delay > 0:
+            loop = asyncio.get_running_loop()
+            handle: asyncio.TimerHandle
+
+            def later() -> None:
+                self._timers.discard(handle)
+                self.queue.put_nowait(row_id)
+
+            handle = loop.call_later(delay, later)
+            self._timers.add(handle)
+        else:
+            self.queue.put_nowait(row_id)
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)]
+
+    async def _run(self) -> None:
+        from notifications.delivery import deliver
+
+        while True:
+            row_id = await self.queue.get()
+            try:
+                outcome = await deliver(row_id, self.settings, self.transport)  # type: ignore[arg-type]
+                if outcome.status == "retry" and outcome.retry_in is not None:
+                    await self.submit(row_id, outcome.retry_in)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the row stays in the outbox; the sweeper hands it over again
+                log.exception("delivery of outbox row %s failed", row_id)
+            finally:
+                self.queue.task_done()
+
+    async def idle(self) -> None:
+        """Wait until nothing is queued or being delivered (retries waiting on a timer are not counted)."""
+        await self.queue.join()
+
+    async def stop(self) -> None:
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await self.transport.close()  # type: ignore[attr-defined]
+
+
+async def redispatch_stale(settings: object) -> int:
+    """The sweeper job: hand over again whatever was never dispatched, never taken, or claimed and abandoned."""
+    from notifications.delivery import sweep
+
+    ids = await sweep(settings)  # type: ignore[arg-type]
+    for row_id in ids:
+        await dispatch(row_id)
+    if ids:
+        log.info("sweeper re-dispatched %d outbox rows", len(ids))
+    return len(ids)
+
+
+async def deliver_pending(settings: object, transport: object | None = None) -> int:
+    """Deliver every due row right here, without a dispatcher (used by tests and one-off commands)."""
+    from notifications.delivery import deliver, now, transport_for
+    from notifications.models import QUEUED, OutboxMessage
+
+    own = transport is None
+    transport = transport or transport_for(settings)  # type: ignore[arg-type]
+    sent = 0
+    try:
+        moment = now()
+        ids = await OutboxMessage.filter(status=QUEUED).order_by("id").values_list("id", flat=True)
+        for row_id in ids:
+            outcome = await deliver(row_id, settings, transport)  # type: ignore[arg-type]
+            sent += outcome.status == "sent"
+        del moment
+    finally:
+        if own:
+            await transport.close()  # type: ignore[attr-defined]
+    return sent
+
+
+async def resend_failed(row_id: int) -> bool:
+    """Staff asked to try a failed message again: queue it afresh and hand it over."""
+    from notifications.delivery import resend
+
+    if not await resend(row_id):
+        return False
+    await dispatch(row_id)
     return True

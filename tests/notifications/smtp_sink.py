@@ -1,0 +1,130 @@
+"""A real SMTP server (aiosmtpd) on loopback that can be told to misbehave, shared by tests and the benchmark."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from aiosmtpd.controller import Controller
+
+ACTIONS = ("451", "550", "drop", "stall")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Received:
+    envelope_from: str
+    recipients: list[str]
+    message: EmailMessage
+    at: float
+
+
+@dataclass
+class FaultyHandler:
+    """Each SMTP transaction (MAIL FROM) draws an action: a queued one first, else by fraction, else accept."""
+
+    seed: int = 1
+    stall_seconds: float = 5.0
+    received: list[Received] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+    fractions: dict[str, float] = field(default_factory=dict)
+    refuse: set[str] = field(default_factory=set)  # recipients always answered 550
+    actions_taken: Counter = field(default_factory=Counter)
+    parse: bool = True
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)  # noqa: S311 - fault injection, not security
+
+    def fail_next(self, action: str, count: int = 1) -> None:
+        assert action in ACTIONS
+        with self.lock:
+            self.planned.extend([action] * count)
+
+    def set_fractions(self, **fractions: float) -> None:
+        """e.g. set_fractions(**{"451": 0.2, "drop": 0.05})"""
+        with self.lock:
+            self.fractions = dict(fractions)
+
+    def _draw(self) -> str:
+        with self.lock:
+            if self.planned:
+                return self.planned.pop(0)
+            roll = self.rng.random()
+            for action, share in self.fractions.items():
+                if roll < share:
+                    return action
+                roll -= share
+        return "accept"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        envelope.agora_action = self._draw()  # type: ignore[attr-defined]
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        action = getattr(envelope, "agora_action", "accept")
+        if address.lower() in self.refuse:
+            self.actions_taken["refused"] += 1
+            return "550 5.1.1 No such user here"
+        if action == "550":
+            self.actions_taken["550"] += 1
+            return "550 5.1.1 No such user here"
+        if action == "drop":
+            self.actions_taken["drop"] += 1
+            server.transport.close()
+            return "421 4.4.2 Connection dropped"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        action = getattr(envelope, "agora_action", "accept")
+        if action == "451":
+            self.actions_taken["451"] += 1
+            return "451 4.3.0 Try again later"
+        if action == "stall":
+            self.actions_taken["stall"] += 1
+            await asyncio.sleep(self.stall_seconds)
+            server.transport.close()
+            return "421 4.4.2 Timeout"
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content) if self.parse else None
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.time()))  # type: ignore[arg-type]
+        self.actions_taken["accepted"] += 1
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> Counter:
+        with self.lock:
+            return Counter(r.message["Message-ID"] for r in self.received)
+
+
+class SmtpSink:
+    def __init__(self, handler: FaultyHandler | None = None) -> None:
+        self.handler = handler or FaultyHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
