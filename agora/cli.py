@@ -160,6 +160,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import agora.app  # noqa: F401 - the composition root registers the domains' checks
     from agora.checks import run_checks
+    from notifications.checks import register
+
+    register()
 
     try:
         settings = load_settings()
@@ -173,6 +176,47 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{name:<11} {status:<5} {detail}")
         ok = ok and status != "FAIL"
     return 0 if ok else 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import os
+
+    settings = _settings()
+    if not settings.broker_url:
+        print(
+            "agora worker: no broker configured (set AGORA_BROKER_URL to redis://... or amqp://...); "
+            "without a broker `agora serve` delivers mail itself",
+            file=sys.stderr,
+        )
+        return 2
+    argv = [sys.executable, "-m", "dramatiq", "notifications.worker",
+            "--processes", str(args.processes), "--threads", str(args.threads)]
+    os.execv(sys.executable, argv)  # noqa: S606 - dramatiq's own CLI supervises the worker processes
+    return 0  # pragma: no cover
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    async def run(settings: Settings) -> int:
+        import signal
+
+        from notifications import scheduler
+        from notifications.runtime import start_scheduler_process
+
+        async def body() -> int:
+            loop = scheduler.Scheduler(tick_seconds=args.tick)
+            running = await start_scheduler_process(settings, sweep_every=args.sweep_every)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(sig, loop.stop)
+            print(f"agora scheduler: running {len(scheduler.jobs())} jobs, tick {args.tick:g}s", flush=True)
+            try:
+                await loop.run()
+            finally:
+                await running()
+            return 0
+
+        return await _with_db(settings, body) or 0
+
+    return _run(run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,6 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="create demo content (safe to run more than once)")
     demo.set_defaults(func=cmd_demo)
+
+    worker = sub.add_parser("worker", help="run dramatiq workers that deliver mail (needs AGORA_BROKER_URL)")
+    worker.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    worker.add_argument("--threads", type=int, default=4, help="threads per process (default 4)")
+    worker.set_defaults(func=cmd_worker)
+
+    sched = sub.add_parser("scheduler", help="run the scheduler: reminders, retention jobs, the outbox sweeper")
+    sched.add_argument("--tick", type=float, default=5.0, help="seconds between ticks (default 5)")
+    sched.add_argument("--sweep-every", type=float, default=15.0, help="seconds between outbox sweeps (default 15)")
+    sched.set_defaults(func=cmd_scheduler)
 
     check = sub.add_parser("check", help="check settings, database, migrations, broker and SMTP; exit 1 on failure")
     check.set_defaults(func=cmd_check)

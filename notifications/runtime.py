@@ -48,3 +48,26 @@ async def stop(running: Running) -> None:
     if running.dispatcher is not None:
         await running.dispatcher.stop()
     dispatch.install(None)
+
+
+async def start_scheduler_process(settings: Settings, *, sweep_every: float = 15.0):  # noqa: ANN201
+    """For `agora scheduler`: jobs registered, a dispatcher installed; returns the coroutine function that stops it."""
+    api.configure(settings)
+    scheduler.register_default_jobs(settings, sweep_every=sweep_every)
+    dispatcher: dispatch.InProcessDispatcher | None = None
+    if settings.broker_url:
+        from notifications import tasks
+
+        dispatch.install(tasks.BrokerDispatcher(settings))
+    else:
+        # No broker: the scheduler delivers what it finds itself, like `agora serve` does.
+        dispatcher = dispatch.InProcessDispatcher(settings)
+        dispatcher.start()
+        dispatch.install(dispatcher)
+
+    async def stop_it() -> None:
+        if dispatcher is not None:
+            await dispatcher.stop()
+        dispatch.install(None)
+
+    return stop_it
