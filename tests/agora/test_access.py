@@ -39,6 +39,12 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/staff/login/totp": {"GET", "HEAD", "POST"},
     "/staff/logout": {"POST"},
     "/static": {"GET", "HEAD"},
+    # Participants sign in by a mailed link: GET shows a confirmation button, only POST uses the token.
+    "/signin": {"GET", "HEAD", "POST"},
+    "/signin/link/{token}": {"GET", "HEAD", "POST"},
+    # Links in mails carry a signed token instead of a session; GET only shows the form (mail scanners open links).
+    "/unsubscribe/{token}": {"GET", "HEAD", "POST"},
+    "/mail/preferences/{token}": {"GET", "HEAD", "POST"},
 }
 
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
