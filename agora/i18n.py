@@ -1,4 +1,10 @@
-"""Languages: gettext catalogs (Babel), the reader's locale, and date formatting in the configured zone."""
+"""Languages: gettext catalogs (Babel), the reader's locale, and date formatting in the configured zone.
+
+Msgids are English. The German catalog (agora/locale/de/LC_MESSAGES/messages.po) translates every one
+of them; the English catalog leaves msgstr empty, so gettext falls back to the msgid and the English text
+exists only once, in the code. The catalogs are compiled in memory at start-up (no .mo files);
+`python scripts/i18n.py` extracts and merges them.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,14 @@ current_locale: ContextVar[str] = ContextVar("agora_locale", default="de")
 current_zone: ContextVar[str] = ContextVar("agora_zone", default="Europe/Berlin")
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+# Keywords for extraction from Python (babel.cfg covers the templates): Babel's defaults plus lazy_gettext.
+EXTRACT_KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+}
 
 
 @cache
