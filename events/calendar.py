@@ -18,7 +18,7 @@ from ics import Calendar, Event
 from ics.attendee import Attendee, Organizer
 from ics.grammar.parse import Container, ContentLine
 
-from events.models import CANCELLED, SEATED, Registration, Series, Session
+from events.models import ATTENDED, CANCELLED, CONFIRMED, SEATED, Registration, Series, Session
 
 TZID = "Europe/Berlin"
 ZONE = ZoneInfo(TZID)
@@ -94,6 +94,13 @@ def _serialise(calendar: Calendar) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def _registration_status(registration: Registration, session: Session) -> str:
+    """CANCELLED when off, TENTATIVE while the address or staff approval is pending, else CONFIRMED."""
+    if session.status == CANCELLED or registration.status not in SEATED:
+        return "CANCELLED"
+    return "CONFIRMED" if registration.status in (CONFIRMED, ATTENDED) else "TENTATIVE"
+
+
 def _organizer(session: Session, series: Series | None, fallback_email: str, office: str = "") -> Organizer:
     email = session.contact_email or (series.contact_email if series else "") or fallback_email
     name = (series.office if series and series.office else "") or office or email
@@ -115,13 +122,14 @@ def registration_ics(
     so each change to the session replaces the earlier entry in the person's calendar.
     """
     now = now or datetime.now(UTC)
-    cancelled = session.status == CANCELLED or registration.status not in SEATED
+    status = _registration_status(registration, session)
+    cancelled = status == "CANCELLED"
     calendar = Calendar()
     calendar.method = CANCEL if cancelled else REQUEST
     event = _event(
         session,
         uid=registration.ics_uid,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=status,
         sequence=session.ics_sequence,
         now=now,
         url=manage_url,
@@ -131,7 +139,7 @@ def registration_ics(
         email=registration.email,
         common_name=registration.name or registration.email,
         role="REQ-PARTICIPANT",
-        partstat="DECLINED" if cancelled else "ACCEPTED",
+        partstat={"CANCELLED": "DECLINED", "TENTATIVE": "TENTATIVE"}.get(status, "ACCEPTED"),
     )
     # ics 0.7 cannot write a boolean RSVP parameter; the raw parameter is passed through as is.
     attendee.extra["RSVP"] = ["FALSE"]
@@ -179,11 +187,10 @@ def personal_feed_ics(
     calendar.method = PUBLISH
     calendar.extra.append(ContentLine("X-WR-CALNAME", value=name))
     for registration, session, series in entries:
-        off = session.status == CANCELLED or registration.status not in SEATED
         event = _event(
             session,
             uid=registration.ics_uid,
-            status="CANCELLED" if off else "CONFIRMED",
+            status=_registration_status(registration, session),
             sequence=session.ics_sequence,
             now=now,
         )
