@@ -129,10 +129,25 @@ async def update_user(user_id: int, *, display_name: str, roles: list[str], is_a
     return user
 
 
-async def change_password(user: User, current: str, new: str, confirm: str, keep_session_id: int | None) -> None:
+async def _check_current_password(user: User, password: str, ip_address: str) -> str | None:
+    """Re-checking the password inside a session is throttled like the sign-in itself.
+
+    Otherwise whoever holds a stolen session could guess the password through these forms without limit.
+    """
+    if await _recent_failures(email=user.email) >= MAX_FAILURES_PER_ACCOUNT:
+        return _("Too many failed attempts. For your protection sign-in is paused for 15 minutes.")
+    if not passwords.verify_password(user.password_hash, password):
+        await LoginAttempt.create(email=user.email, ip_address=ip_address, created_at=_now())
+        return _("The current password is not correct.")
+    return None
+
+
+async def change_password(
+    user: User, current: str, new: str, confirm: str, keep_session_id: int | None, ip_address: str = ""
+) -> None:
     errors: dict[str, str] = {}
-    if not passwords.verify_password(user.password_hash, current):
-        errors["current_password"] = _("The current password is not correct.")
+    if problem := await _check_current_password(user, current, ip_address):
+        errors["current_password"] = problem
     if new != confirm:
         errors["confirm_password"] = _("The two new passwords do not match.")
     if problems := passwords.password_problems(new, email=user.email, name=user.display_name):
@@ -179,11 +194,11 @@ async def verify_totp(user: User, code: str) -> bool:
     return updated == 1
 
 
-async def disable_totp(user: User, password: str) -> None:
+async def disable_totp(user: User, password: str, ip_address: str = "") -> None:
     if user.has_role("admin"):
         raise AccountError({"password": _("Administrators must keep a second factor.")})
-    if not passwords.verify_password(user.password_hash, password):
-        raise AccountError({"password": _("The current password is not correct.")})
+    if problem := await _check_current_password(user, password, ip_address):
+        raise AccountError({"password": problem})
     await User.filter(id=user.id).update(totp_secret=None, totp_confirmed_at=None, totp_last_step=0)
 
 

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from agora.accounts import services, totp
 from agora.accounts.models import ROLES, User
+from agora.accounts.sessions import client_ip
 from agora.forms import checked, many, raw, read_form, text
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
@@ -46,6 +47,7 @@ async def change_password(request: Request) -> Response:
             raw(form, "new_password"),
             raw(form, "confirm_password"),
             keep_session_id=state.session.id,
+            ip_address=client_ip(request.scope),
         )
     except services.AccountError as exc:
         return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
@@ -93,7 +95,7 @@ async def totp_disable(request: Request) -> Response:
     state = session_of(request)
     form = await read_form(request)
     try:
-        await services.disable_totp(state.user, raw(form, "password"))
+        await services.disable_totp(state.user, raw(form, "password"), client_ip(request.scope))
     except services.AccountError as exc:
         return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
     await state.flash(_("Two-factor authentication has been switched off."))

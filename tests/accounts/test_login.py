@@ -155,3 +155,28 @@ async def test_login_redirects_to_next_and_a_signed_in_user_skips_the_form(app):
 async def test_anonymous_redirect_keeps_the_target(client):
     response = await client.get("/staff/users")
     assert response.headers["location"] == "/staff/login?next=/staff/users"
+
+
+async def test_password_guessing_inside_a_session_is_throttled_too(app):
+    """A stolen session must not become an unlimited password oracle through the change-password form."""
+    await make_user("a@example.org")
+    async with new_client(app) as c:
+        await login(c, "a@example.org")
+        page = await c.get("/staff/account")
+        token = csrf_from(page.text)
+        new = "another fine passphrase"
+        for _ in range(services.MAX_FAILURES_PER_ACCOUNT):
+            response = await c.post(
+                "/staff/account/password",
+                data={"current_password": "guess guess guess", "new_password": new, "confirm_password": new,
+                      "csrf_token": token},
+            )
+            assert response.status_code == 400
+        response = await c.post(
+            "/staff/account/password",
+            data={"current_password": PASSWORD, "new_password": new, "confirm_password": new, "csrf_token": token},
+        )
+        assert response.status_code == 400
+        assert THROTTLED in response.text or in_language("de", THROTTLED) in response.text
+    async with new_client(app, "10.1.1.1") as other:
+        assert (await login(other, "a@example.org", new)).status_code == 429  # unchanged, and the account is paused
