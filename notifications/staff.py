@@ -45,7 +45,7 @@ async def mail_detail(request: Request) -> Response:
     row = await OutboxMessage.get_or_none(id=row_id) if row_id else None
     if row is None:
         return await error_page(request, 404)
-    preview: dict[str, Any] = {}
+    preview: dict[str, Any] = {"error": ""}
     try:
         preview["subject"], preview["text"], preview["html"] = compose.render_parts(row, request.app.state.settings)
     except Exception as exc:  # noqa: BLE001 - a broken template is shown to staff, not turned into a 500
