@@ -1,16 +1,13 @@
 """The events services: every write and business rule. Pages, the JSON API and jobs call these."""
 
+from events.services.decisions import approve, decline, move_to_confirmed, move_to_waitlist
 from events.services.registration import (
     HOLD_PERIOD,
-    approve,
     by_token,
     cancel_by_token,
     cancel_registration,
     confirm_registration,
-    decline,
     expire_holds,
-    move_to_confirmed,
-    move_to_waitlist,
     promote_waitlist,
     register,
     update_details,

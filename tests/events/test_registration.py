@@ -224,3 +224,34 @@ async def test_tracks_have_their_own_capacity(database) -> None:
     await services.cancel_registration(database, a.id)
     assert (await Registration.get(id=b.id)).status == PENDING_CONFIRMATION
     assert await invariant(session.id) == (2, 2, 10)
+
+
+async def test_manage_link_edits_details_and_cancels(database) -> None:
+    session = await published_session()
+    question = await services.add_question(session_id=session.id, label="Thema?", required=True)
+    reg = await register(database, session.id, 1, answers={str(question.id): "Fachkräfte"})
+    token = manage_token(database, reg.ics_uid)
+    with pytest.raises(EventError) as excinfo:
+        await services.update_details(database, token, name="", organisation="", role="", answers={})
+    assert set(excinfo.value.errors) == {"name", f"question_{question.id}"}
+    edited = await services.update_details(
+        database,
+        token,
+        name="Erika Muster",
+        organisation="Muster GmbH",
+        role="Inhaberin",
+        answers={str(question.id): "Flächen"},
+    )
+    assert (edited.name, edited.organisation, edited.answers) == (
+        "Erika Muster",
+        "Muster GmbH",
+        {str(question.id): "Flächen"},
+    )
+    assert edited.email == reg.email
+    cancelled = await services.cancel_by_token(database, token)
+    assert cancelled.status == REG_CANCELLED
+    assert await invariant(session.id) == (0, 0, 10)
+    with pytest.raises(EventError):
+        await services.update_details(
+            database, token, name="X", organisation="", role="", answers={str(question.id): "a"}
+        )
