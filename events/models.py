@@ -29,7 +29,13 @@ REG_CANCELLED = "cancelled"
 DECLINED = "declined"
 ATTENDED = "attended"
 REGISTRATION_STATUSES = (
-    PENDING_CONFIRMATION, CONFIRMED, WAITLISTED, PENDING_APPROVAL, REG_CANCELLED, DECLINED, ATTENDED,
+    PENDING_CONFIRMATION,
+    CONFIRMED,
+    WAITLISTED,
+    PENDING_APPROVAL,
+    REG_CANCELLED,
+    DECLINED,
+    ATTENDED,
 )
 # Statuses that hold seats: a pending confirmation is a hold until hold_expires_at, and a pending approval
 # holds its seat too, so that staff approving someone never finds the session filled up behind their back.
@@ -41,7 +47,7 @@ QUESTION_KINDS = (TEXT, CHOICE, CHECKBOXES, NUMBER)
 
 
 class Series(Model):
-    """A recurring series such as the quarterly breakfast. The rule is an RFC 5545 RRULE in local wall time."""
+    """A recurring series such as the quarterly breakfast. Its rule is an RFC 5545 RRULE in local time."""
 
     id = fields.IntField(primary_key=True)
     title = fields.CharField(max_length=200)

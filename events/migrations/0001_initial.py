@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'events_series', 'app': 'events', 'pk_attr': 'id', 'table_description': 'A recurring series such as the quarterly breakfast. The rule is an RFC 5545 RRULE in local wall time.'},
+            options={'table': 'events_series', 'app': 'events', 'pk_attr': 'id', 'table_description': 'A recurring series such as the quarterly breakfast. Its rule is an RFC 5545 RRULE in local time.'},
             bases=['Model'],
         ),
         ops.CreateModel(
