@@ -67,7 +67,7 @@ async def test_the_comparison_notices_a_model_without_migration(tmp_path, monkey
         }
     }
     changes = await _detected_changes(tmp_path, extra)
-    assert list(changes) == ["unmigrated"]
+    assert "unmigrated" in changes
     assert any("Gadget" in op or "gadget" in op.lower() for op in changes["unmigrated"]), changes
 
 
