@@ -82,7 +82,10 @@ def cmd_update() -> None:
             )
         catalog.update(template, update_header_comment=False)
         _write(catalog, path)
-        print(f"{lang}: {len(catalog)} messages, {len(missing(catalog))} without translation")
+        if lang == "en":
+            print(f"{lang}: {len(catalog)} messages (empty msgstr: the English msgid is shown)")
+        else:
+            print(f"{lang}: {len(catalog)} messages, {len(missing(catalog))} without translation")
 
 
 def missing(catalog: Catalog) -> list[str]:
