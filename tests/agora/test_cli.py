@@ -16,7 +16,7 @@ import pytest
 from agora.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import POSTGRES_URL
 
-COMMANDS = ("serve", "migrate", "createadmin", "demo", "check")
+COMMANDS = ("serve", "migrate", "createadmin", "demo", "check", "worker", "scheduler")
 STRONG = "Marktplatz-Brunnen-Abendsonne-17"
 
 
