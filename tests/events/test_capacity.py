@@ -214,3 +214,33 @@ async def test_several_processes_on_one_sqlite_file_never_overbook(database) -> 
     assert totals["waitlisted"] > 0
     assert await violations(session.id) == []
     assert (await invariant(session.id))[0] >= 19
+
+
+async def test_a_seat_claim_is_one_conditional_statement(database) -> None:  # noqa: ANN001
+    from tortoise.expressions import F
+
+    claim = (
+        Session.filter(id=1, seats_taken__lte=F("capacity") - 2)
+        .update(seats_taken=F("seats_taken") + 2)
+        .sql()
+    )
+    assert claim.count("UPDATE") == 1 and "SELECT" not in claim.upper()
+    assert '"seats_taken"<="capacity"-' in claim.replace(" ", "")
+    assert claim.rstrip().count(";") == 0
+
+
+def test_every_mail_kind_is_registered() -> None:
+    from events.services import common
+    from notifications import api
+
+    for kind in common.KINDS:
+        assert api.kind_info(kind).category is None  # transactional: always sent
+    assert set(common.KINDS) == {
+        "registration_confirm_request",
+        "registration_confirmed",
+        "registration_waitlisted",
+        "registration_promoted",
+        "registration_cancelled",
+        "session_changed",
+        "session_cancelled",
+    }
