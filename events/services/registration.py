@@ -187,10 +187,13 @@ async def _announce(settings: Settings, registration: Registration, session: Ses
 
 
 async def by_token(settings: Settings, token: str) -> Registration:
-    registration = await Registration.get_or_none(
-        manage_token_hash=common.token_hash(token or ""), anonymised_at=None
-    )
-    if registration is None or len(token) > 100:
+    """The registration behind a manage link (tokens are derived, see common.manage_token)."""
+    registration = None
+    if token and len(token) <= 100:
+        registration = await Registration.get_or_none(
+            manage_token_hash=common.token_hash(token), anonymised_at=None
+        )
+    if registration is None:
         raise NotFound({"token": _("This link is not valid.")})
     return registration
 

@@ -255,3 +255,22 @@ async def test_manage_link_edits_details_and_cancels(database) -> None:
         await services.update_details(
             database, token, name="X", organisation="", role="", answers={str(question.id): "a"}
         )
+
+
+async def test_a_failure_after_the_seat_claim_rolls_everything_back(database, monkeypatch) -> None:
+    # Fault injection at the outbox write, the last step of the transaction: seat and row must both vanish.
+    from events.services import common
+
+    session = await published_session(capacity=3)
+
+    async def broken(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(common, "notify", broken)
+    with pytest.raises(RuntimeError):
+        await register(database, session.id, 1)
+    assert await invariant(session.id) == (0, 0, 3)
+    assert await Registration.all().count() == 0
+    monkeypatch.undo()
+    assert (await register(database, session.id, 1)).status == PENDING_CONFIRMATION
+    assert await invariant(session.id) == (1, 1, 3)
