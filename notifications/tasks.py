@@ -75,7 +75,7 @@ async def _ready() -> Any:
     return _worker_state["transport"]
 
 
-async def deliver_message(row_id: int) -> str:
+async def deliver_message(row_id: int) -> None:
     from notifications.delivery import deliver
 
     transport = await _ready()
@@ -86,7 +86,7 @@ async def deliver_message(row_id: int) -> str:
 
         # Through the dispatcher, so dispatched_at records the hand-over for the sweeper.
         await dispatch.dispatch(row_id, outcome.retry_in)
-    return outcome.status
+    return None
 
 
 class BrokerDispatcher:

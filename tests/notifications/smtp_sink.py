@@ -44,6 +44,7 @@ class FaultyHandler:
     refuse: set[str] = field(default_factory=set)  # recipients always answered 550
     actions_taken: Counter = field(default_factory=Counter)
     parse: bool = True
+    accept_delay: float = 0.0  # seconds spent on every accepted message, to slow a batch down
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -101,6 +102,8 @@ class FaultyHandler:
             await asyncio.sleep(self.stall_seconds)
             server.transport.close()
             return "421 4.4.2 Timeout"
+        if self.accept_delay:
+            await asyncio.sleep(self.accept_delay)
         message = BytesParser(policy=policy.default).parsebytes(envelope.content) if self.parse else None
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.time()))  # type: ignore[arg-type]
