@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,12 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     if session is not None:
         if session.get("_flash"):
             flashes = await session.pop("_flash", [])
-        csrf = await session.csrf_token() if request.method != "HEAD" else ""
+        if session.session is not None:
+            csrf = session.session.csrf_token
+        elif request.method != "HEAD":
+            # A session row is only worth creating when the page really carries a form: a placeholder
+            # marks where the token goes, so visitors (and crawlers) of form-less pages cost no write.
+            csrf = _CSRF_PLACEHOLDER
     settings = request.app.state.settings
     ctx = {
         "request": request,
@@ -109,7 +115,12 @@ async def render(request: Request, template: str, context: dict[str, Any] | None
     }
     ctx.update(context or {})
     html = templates.get_template(template).render(ctx)
+    if csrf == _CSRF_PLACEHOLDER and _CSRF_PLACEHOLDER in html:
+        html = html.replace(_CSRF_PLACEHOLDER, await session.csrf_token())
     return HTMLResponse(html, status_code=status)
+
+
+_CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
 
 
 def redirect(url: str, status: int = 303) -> RedirectResponse:
@@ -160,6 +171,7 @@ def page(
 
     route = Route(path, guarded, methods=list(methods), name=name or endpoint.__name__)
     route.access = access  # type: ignore[attr-defined]
+    route.csrf = csrf  # type: ignore[attr-defined]
     return route
 
 

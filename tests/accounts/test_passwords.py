@@ -10,6 +10,16 @@ from agora.accounts.passwords import hash_password, password_problems, verify_pa
 PASSPHRASE = "meine katze heißt minka und mag fisch"
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the English messages; the German ones are checked in the page tests."""
+    from agora import i18n
+
+    token = i18n.current_locale.set("en")
+    yield
+    i18n.current_locale.reset(token)
+
+
 def test_twelve_characters_is_the_minimum():
     assert password_problems("Fj3kd9slq2x") != []  # 11
     assert password_problems("Fj3kd9slq2xZ") == []  # 12

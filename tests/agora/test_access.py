@@ -47,8 +47,17 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/mail/preferences/{token}": {"GET", "HEAD", "POST"},
 }
 
+# State-changing routes without the CSRF check. Each needs a reason that holds up in review.
+CSRF_EXEMPT: dict[tuple[str, str], str] = {
+    ("/unsubscribe/{token}", "POST"): "RFC 8058 one-click unsubscribe from the mail client: the signed token authorises",
+}
+
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
 SAFE = {"GET", "HEAD"}
+
+
+def csrf_checked(path: str, method: str) -> bool:
+    return all(getattr(r, "csrf", False) for r in _ROUTES_BY_KEY.get((path, method), [None]))
 
 
 def walk(routes: list[BaseRoute], prefix: str = "", inherited: Access | None = None) -> Iterator[tuple[str, str, Access | None]]:
@@ -66,9 +75,13 @@ def walk(routes: list[BaseRoute], prefix: str = "", inherited: Access | None = N
             yield from walk(route.routes, prefix, access)
         elif isinstance(route, Route):
             for method in sorted(route.methods or {"GET"}):
+                _ROUTES_BY_KEY.setdefault((prefix + route.path, method), []).append(route)
                 yield prefix + route.path, method, access
         else:
             yield prefix + getattr(route, "path", repr(route)), "WEBSOCKET", access
+
+
+_ROUTES_BY_KEY: dict[tuple[str, str], list[BaseRoute]] = {}
 
 
 def _app_routes() -> list[tuple[str, str, Access | None]]:
@@ -78,6 +91,7 @@ def _app_routes() -> list[tuple[str, str, Access | None]]:
 
 ALL = _app_routes()
 GUARDED = [(p, m, a) for p, m, a in ALL if a is not None and a.kind != "public"]
+UNSAFE = [(p, m, a) for p, m, a in ALL if m not in SAFE and a is not None]
 ROLE_GUARDED = [(p, m, a) for p, m, a in GUARDED if a.kind == "staff" and a.roles and set(ROLES) - a.roles]
 
 
@@ -194,3 +208,33 @@ async def test_participant_only_route_refuses_anonymous_and_staff(database):
         assert (await login(c, "probe@example.org")).status_code == 303
         response = await c.get("/probe/participant")
         assert b"participant content" not in response.content
+
+
+@pytest.mark.parametrize("item", UNSAFE, ids=[_id(i) for i in UNSAFE])
+def test_every_state_changing_route_checks_csrf(item):
+    path, method, _access = item
+    if (path, method) in CSRF_EXEMPT:
+        assert not csrf_checked(path, method), f"{method} {path} checks CSRF now: drop it from CSRF_EXEMPT"
+        return
+    assert csrf_checked(path, method), f"{method} {path} is state-changing but skips the CSRF check"
+
+
+def test_csrf_exemptions_exist():
+    unsafe = {(p, m) for p, m, _ in UNSAFE}
+    assert set(CSRF_EXEMPT) <= unsafe
+
+
+CHECKED_LIVE = [i for i in UNSAFE if i[2].kind in ("public", "staff") and (i[0], i[1]) not in CSRF_EXEMPT]
+
+
+@pytest.mark.parametrize("item", CHECKED_LIVE, ids=[_id(i) for i in CHECKED_LIVE])
+async def test_state_changing_route_refuses_a_request_without_token(app, item):
+    """Signed in with every role, so only the missing token can be the reason for the refusal."""
+    path, method, _access = item
+    secret = pyotp.random_base32()
+    await make_user("all-roles@example.org", list(ROLES), totp_secret=secret)
+    async with new_client(app) as c:
+        assert (await login(c, "all-roles@example.org", totp_secret=secret)).status_code == 303
+        response = await c.request(method, fill(path), data={"anything": "1"})
+        assert response.status_code == 403, f"{method} {path} answered {response.status_code} without a token"
+        assert (await c.get("/staff")).status_code == 200  # and the session is untouched

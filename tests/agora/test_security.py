@@ -99,6 +99,18 @@ async def test_login_form_needs_the_token(client):
     assert await WebSession.filter(user_id__isnull=False).count() == 0
 
 
+async def test_pages_without_forms_create_no_session(client):
+    response = await client.get("/impressum")
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers
+    assert await WebSession.all().count() == 0
+    login_page = await client.get("/staff/login")
+    assert "agora_session=" in login_page.headers["set-cookie"]
+    assert await WebSession.all().count() == 1
+    token = csrf_from(login_page.text)
+    assert (await WebSession.get()).csrf_token == token
+
+
 # --- GET never changes state ----------------------------------------------------------------------
 
 
