@@ -30,6 +30,10 @@ from agora.settings import Settings
 from agora.staff import routes as staff_shell
 from agora.staff.routes import DASHBOARD_WIDGETS
 from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
+from events import api as events_api
+from events import routes as events_routes
+from events import staff as events_staff
+from events import tasks as events_tasks
 from notifications import api as mail_api
 from notifications import routes as mail_routes
 from notifications import runtime as mail_runtime
@@ -81,6 +85,9 @@ def collect_routes() -> list[BaseRoute]:
         *page_staff.routes(),
         *mail_routes.routes(),
         *mail_staff.routes(),
+        *events_routes.routes(),
+        *events_staff.routes(),
+        *events_api.routes(),
         static,
     ]
 
@@ -88,6 +95,7 @@ def collect_routes() -> list[BaseRoute]:
 def staff_navigation() -> list[StaffLink]:
     return [
         *staff_shell.NAV,
+        *events_staff.NAV,
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
@@ -159,7 +167,19 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     if mail_staff.dashboard_widget not in DASHBOARD_WIDGETS:
         DASHBOARD_WIDGETS.append(mail_staff.dashboard_widget)
     app.state.staff_nav = staff_navigation()
+    register_domain_hooks(settings)
     return app
+
+
+def register_domain_hooks(settings: Settings) -> None:
+    """What the domains contribute outside their routes: home sections and scheduled jobs.
+
+    Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
+    """
+    from agora.home import HOME_SECTIONS
+
+    HOME_SECTIONS["sessions"] = events_routes.home_sessions
+    events_tasks.register_jobs(settings)
 
 
 def _session_middleware() -> type:

@@ -203,6 +203,9 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         from notifications.runtime import start_scheduler_process
 
         async def body() -> int:
+            from agora.app import register_domain_hooks
+
+            register_domain_hooks(settings)
             loop = scheduler.Scheduler(tick_seconds=args.tick)
             running = await start_scheduler_process(settings, sweep_every=args.sweep_every)
             for sig in (signal.SIGINT, signal.SIGTERM):
