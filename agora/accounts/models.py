@@ -70,3 +70,17 @@ class LoginAttempt(Model):
 
     class Meta:
         table = "accounts_loginattempt"
+
+
+class RecoveryCode(Model):
+    """A single-use code that stands in for the authenticator app. Only its SHA-256 is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "agora.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "accounts_recoverycode"
