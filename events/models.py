@@ -220,3 +220,57 @@ class Question(Model):
 
     class Meta:
         table = "events_question"
+
+
+# Company sizes by head count, as the agency's contact lists use them
+CONTACT_SIZES = ("1-9", "10-49", "50-249", "250+")
+
+# Invitation statuses
+INVITED, INVITATION_REGISTERED, INVITATION_DECLINED = "invited", "registered", "declined"
+INVITATION_STATUSES = (INVITED, INVITATION_REGISTERED, INVITATION_DECLINED)
+
+
+class Contact(Model):
+    """A business in the invitation directory, with the source and date of its consent to be invited."""
+
+    id = fields.IntField(primary_key=True)
+    company = fields.CharField(max_length=200)
+    contact_person = fields.CharField(max_length=200, default="")
+    email = fields.CharField(max_length=254, unique=True)
+    sector = fields.CharField(max_length=120, default="", db_index=True)
+    size = fields.CharField(max_length=10, default="")
+    tags = fields.JSONField(default=list)
+    consent_source = fields.CharField(max_length=200, default="")
+    consent_at = fields.DateField(null=True)
+    unsubscribed = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events_contact"
+
+
+class Invitation(Model):
+    """One contact invited to one session. The personal link's token is stored only as its hash.
+
+    The email is copied so that the counts survive deleting the contact.
+    """
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "events.Session", related_name="invitations", on_delete=fields.CASCADE
+    )
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "events.Contact", related_name="invitations", null=True, on_delete=fields.SET_NULL
+    )
+    email = fields.CharField(max_length=254)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    status = fields.CharField(max_length=12, default=INVITED, db_index=True)
+    registration_id = fields.IntField(null=True)
+    invited_at = fields.DatetimeField()
+    registered_at = fields.DatetimeField(null=True)
+    declined_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "events_invitation"
+        unique_together = (("session", "email"),)
