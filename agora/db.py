@@ -18,7 +18,12 @@ log = logging.getLogger(__name__)
 # Each Tortoise app: its model modules and its migrations package. Domains add themselves here as they arrive.
 APPS: dict[str, dict[str, Any]] = {
     "agora": {
-        "models": ["agora.accounts.models", "agora.accounts.participants.models", "agora.pages.models"],
+        "models": [
+            "agora.accounts.models",
+            "agora.accounts.participants.models",
+            "agora.pages.models",
+            "agora.accounts.tokens",
+        ],
         "migrations": "agora.migrations",
     },
     "events": {

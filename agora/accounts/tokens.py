@@ -1,0 +1,157 @@
+"""API tokens for integrations (the town's website, the CRM), and the per-address limit of the public API.
+
+A token is 256 random bits behind the recognisable prefix "agora_" (so secret scanners and people can tell
+what leaked). Only its SHA-256 is stored: the plain token is shown once, when it is created. A token carries
+scopes, a creator, an optional expiry, and is revoked by setting revoked_at (the row stays for the record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from agora.i18n import lazy_gettext
+
+PREFIX = "agora_"
+TOKEN_BYTES = 32
+# Scope -> what it allows, shown on the staff page.
+SCOPES: dict[str, Any] = {
+    "sessions:write": lazy_gettext("Create and change sessions"),
+    "registrations:read": lazy_gettext("Read the registrations of a session"),
+}
+MAX_EXPIRY_DAYS = 730
+LAST_USED_INTERVAL = timedelta(minutes=1)
+
+
+class ApiToken(Model):
+    """A bearer token for the staff API. Only the SHA-256 of the token is stored."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    # The first characters after the prefix, so staff can tell tokens apart without the secret.
+    hint = fields.CharField(max_length=16)
+    scopes = fields.JSONField(default=list)
+    created_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "agora.User", related_name="api_tokens", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts_apitoken"
+
+    def is_usable(self, moment: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
+
+
+class ApiRateHit(Model):
+    """One counted request of a rate-limited API action, kept briefly, shared by every web process."""
+
+    id = fields.IntField(primary_key=True)
+    bucket = fields.CharField(max_length=120, db_index=True)
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "accounts_apiratehit"
+
+
+__models__ = [ApiToken, ApiRateHit]
+
+
+class TokenError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+async def create_token(
+    *, name: str, scopes: list[str], created_by_id: int | None, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token and its plain text, which the caller shows once and never stores."""
+    from agora.db import transaction
+    from agora.i18n import gettext as _
+
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = _("Please enter a name for the token.")
+    elif len(name) > 120:
+        errors["name"] = _("Please keep the name under 120 characters.")
+    chosen = sorted(set(scopes))
+    if not chosen:
+        errors["scopes"] = _("Please choose at least one permission.")
+    elif any(scope not in SCOPES for scope in chosen):
+        errors["scopes"] = _("Please choose only from the permissions offered.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        errors["expires_in_days"] = _("Please enter a number of days from 1 to %(max)s.", max=MAX_EXPIRY_DAYS)
+    if errors:
+        raise TokenError(errors)
+    plain = PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    moment = now()
+    async with transaction():
+        token = await ApiToken.create(
+            name=name,
+            token_hash=hash_token(plain),
+            hint=plain[len(PREFIX) : len(PREFIX) + 6],
+            scopes=chosen,
+            created_by_id=created_by_id,
+            created_at=moment,
+            expires_at=moment + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+    return token, plain
+
+
+async def revoke_token(token_id: int) -> bool:
+    """True when the token was live and is now revoked."""
+    return bool(await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=now()))
+
+
+async def list_tokens() -> list[ApiToken]:
+    return await ApiToken.all().order_by("-created_at", "-id").prefetch_related("created_by")
+
+
+async def authenticate(plain: str) -> ApiToken | None:
+    """The live token for this bearer value, or None. Notes when it was last used (at most once a minute)."""
+    if not plain.startswith(PREFIX) or len(plain) > 200:
+        return None
+    token = await ApiToken.get_or_none(token_hash=hash_token(plain))
+    moment = now()
+    if token is None or not token.is_usable(moment):
+        return None
+    if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_INTERVAL:
+        token.last_used_at = moment
+        await ApiToken.filter(id=token.id).update(last_used_at=moment)
+    return token
+
+
+async def rate_limited(bucket: str, *, limit: int, window: timedelta) -> bool:
+    """Count one request in the bucket; True when it is over the limit (the request is then not counted).
+
+    The count lives in the database so that every web process sees the same figure. Two processes may both
+    let the limit-th request through at once: the limit is a brake on abuse, not an exact quota.
+    """
+    moment = now()
+    if await ApiRateHit.filter(bucket=bucket, created_at__gte=moment - window).count() >= limit:
+        return True
+    await ApiRateHit.create(bucket=bucket, created_at=moment)
+    return False
+
+
+async def purge_rate_hits(older_than: timedelta = timedelta(hours=1)) -> int:
+    return await ApiRateHit.filter(created_at__lt=now() - older_than).delete()
