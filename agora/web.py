@@ -36,11 +36,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Access:
     """Who may use a route. Every route of the app declares one; a test enumerates them all."""
 
-    kind: str  # "public", "staff" or "participant"
+    kind: str  # "public", "staff", "participant" or "api_token"
     roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)  # api_token: every one of them is required
 
     def describe(self) -> str:
-        return self.kind + (f"({','.join(sorted(self.roles))})" if self.roles else "")
+        granted = sorted(self.roles | self.scopes)
+        return self.kind + (f"({','.join(granted)})" if granted else "")
 
 
 PUBLIC = Access("public")
@@ -53,6 +55,11 @@ def staff(*roles: str) -> Access:
 
 def participant() -> Access:
     return Access("participant")
+
+
+def api_token(*scopes: str) -> Access:
+    """A bearer API token holding every one of the scopes (agora.accounts.tokens); no cookie is involved."""
+    return Access("api_token", scopes=frozenset(scopes))
 
 
 class Forbidden(Exception):
@@ -178,6 +185,10 @@ def page(
 async def _check_access(request: Request, access: Access) -> Response | None:
     if access.kind == "public":
         return None
+    if access.kind == "api_token":
+        from agora.accounts.tokens import bearer_denial
+
+        return await bearer_denial(request, access.scopes)
     state = session_of(request)
     if access.kind == "staff":
         if state.user is None or not state.user.is_active:

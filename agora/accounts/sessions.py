@@ -19,6 +19,7 @@ from agora.settings import Settings
 
 TOKEN_BYTES = 32  # 256 bits of randomness in the cookie
 TOUCH_INTERVAL = timedelta(seconds=60)
+SESSIONLESS_PREFIXES = ("/static/", "/api/")
 
 
 def now() -> datetime:
@@ -188,7 +189,11 @@ class SessionMiddleware:
         self.cookie = cookie_name(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/") or scope["path"] in ("/healthz", "/readyz"):
+        # The JSON API (/api/) authenticates by bearer token only and never by cookie: a browser sends the
+        # session cookie along with any cross-site request, so the API must not even look at it (which is
+        # also why its routes need no CSRF token).
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(SESSIONLESS_PREFIXES) or path in ("/healthz", "/readyz"):
             await self.app(scope, receive, send)
             return
         state = SessionState(settings=self.settings, scope=scope)

@@ -26,6 +26,7 @@ SCOPES: dict[str, Any] = {
 }
 MAX_EXPIRY_DAYS = 730
 LAST_USED_INTERVAL = timedelta(minutes=1)
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class ApiToken(Model):
@@ -155,3 +156,34 @@ async def rate_limited(bucket: str, *, limit: int, window: timedelta) -> bool:
 
 async def purge_rate_hits(older_than: timedelta = timedelta(hours=1)) -> int:
     return await ApiRateHit.filter(created_at__lt=now() - older_than).delete()
+
+
+async def bearer_denial(request: Any, scopes: frozenset[str]) -> Any:
+    """None when the request carries a live token holding every scope; else the JSON refusal (401 or 403).
+
+    The token found is left in request.state.api_token for the endpoint (its id, name and creator).
+    """
+    from starlette.responses import JSONResponse
+
+    from agora.i18n import gettext as _
+
+    header = request.headers.get("authorization", "")
+    kind, _sep, value = header.partition(" ")
+    token = await authenticate(value.strip()) if kind.lower() == "bearer" else None
+    if token is None:
+        error = "invalid_token" if header else "invalid_request"
+        return JSONResponse(
+            {"error": _("A valid API token is required.")},
+            status_code=401,
+            headers={"WWW-Authenticate": f'Bearer realm="agora", error="{error}"', **NO_STORE},
+        )
+    missing = sorted(scopes - set(token.scopes))
+    if missing:
+        challenge = f'Bearer error="insufficient_scope", scope="{" ".join(missing)}"'
+        return JSONResponse(
+            {"error": _("This API token lacks the permission %(scope)s.", scope=", ".join(missing))},
+            status_code=403,
+            headers={"WWW-Authenticate": challenge, **NO_STORE},
+        )
+    request.state.api_token = token
+    return None
