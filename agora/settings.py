@@ -43,6 +43,7 @@ class Settings:
     max_request_bytes: int = 2 * 1024 * 1024
     log_format: str = "auto"  # auto, json, text
     log_level: str = "INFO"
+    events_retention_days: int = 180  # personal data of registrations is anonymised this long after the session
 
     @property
     def is_production(self) -> bool:
@@ -210,4 +211,5 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         ),
         log_format=log_format,
         log_level=log_level,
+        events_retention_days=_int("AGORA_EVENTS_RETENTION_DAYS", get("events_retention_days", "180"), 1, 3650),
     )
