@@ -1,0 +1,165 @@
+"""The public session page and its registration form."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from agora import i18n
+from agora.accounts.participants.services import get_participant
+from agora.forms import read_form, text
+from agora.i18n import gettext as _
+from agora.web import error_page, path_id, render, session_of
+from events import forms, services
+from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
+from events.public.common import json_ld, json_ld_script_body, series_url, session_url
+from events.services.public import SessionView, session_view
+
+INVITATION_PARAM = "token"
+
+
+def invitation_prefill(token: str) -> dict[str, Any] | None:
+    """Prefill from a personal invitation link, through events.invitations.prefill_for(token) once it exists.
+
+    Looked up at call time, so the session page works before and after the invitations module lands.
+    """
+    if not token or len(token) > 200:
+        return None
+    try:
+        module = importlib.import_module("events.invitations")
+    except ImportError:
+        return None
+    prefill_for = getattr(module, "prefill_for", None)
+    if prefill_for is None:
+        return None
+    return prefill_for(token)
+
+
+async def _prefill(request: Request, token: str) -> dict[str, Any]:
+    values: dict[str, Any] = {"answers": {}, "colleagues": [], "track_id": None, "consent": False}
+    state = session_of(request)
+    person = await get_participant(state.get("participant_id")) if state is not None else None
+    if person is not None:
+        values.update(name=person.display_name, email=person.email, organisation=person.organisation)
+    invited = invitation_prefill(token)
+    if hasattr(invited, "__await__"):
+        invited = await invited  # type: ignore[misc]
+    if invited:
+        for key in ("name", "email", "organisation", "role"):
+            if invited.get(key):
+                values[key] = invited[key]
+    return values
+
+
+async def _page(
+    request: Request,
+    view: SessionView,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    invitation: str = "",
+    status: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    crumbs: list[tuple[str, str | None]] = [(_("Home"), "/"), (_("Sessions"), "/termine")]
+    if view.series is not None:
+        crumbs.append((view.series.title, series_url(view.series.id)))
+    crumbs.append((view.session.title, None))
+    offered = view.session.max_colleagues
+    colleagues = list(values.get("colleagues") or [])
+    colleagues += [{"name": "", "email": ""}] * max(0, offered - len(colleagues))
+    return await render(
+        request,
+        "events/session.html",
+        {
+            "view": view,
+            "session": view.session,
+            "values": values,
+            "colleague_rows": colleagues[: max(offered, len(colleagues))],
+            "errors": errors,
+            "invitation": invitation,
+            "consent_text": str(forms.CONSENT_TEXT),
+            "consent_version": forms.CONSENT_VERSION,
+            "json_ld": json_ld_script_body(json_ld(view, settings)),
+            "breadcrumbs": crumbs,
+        },
+        status=status,
+    )
+
+
+async def session_page(request: Request) -> Response:
+    try:
+        view = await session_view(path_id(request, "id"))
+    except NotFound:
+        return await error_page(request, 404)
+    token = request.query_params.get(INVITATION_PARAM, "")[:200]
+    values = await _prefill(request, token) if view.takes_registrations else {}
+    return await _page(request, view, values=values, errors={}, invitation=token)
+
+
+async def register_submit(request: Request) -> Response:
+    settings = request.app.state.settings
+    try:
+        view = await session_view(path_id(request, "id"))
+    except NotFound:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    data = forms.read_registration(
+        form, view.questions, max_colleagues=view.session.max_colleagues, has_tracks=bool(view.tracks)
+    )
+    invitation = text(form, "invitation", 200)
+    if data.errors:
+        return await _page(
+            request, view, values=data.values(), errors=data.errors, invitation=invitation, status=400
+        )
+    try:
+        registration = await services.register(
+            settings,
+            view.session.id,
+            name=data.name,
+            email=data.email,
+            organisation=data.organisation,
+            role=data.role,
+            answers=data.answers,
+            colleagues=data.colleagues,
+            track_id=data.track_id,
+            consent=data.consent,
+            consent_version=forms.CONSENT_VERSION if data.consent else "",
+            consent_text=str(forms.CONSENT_TEXT) if data.consent else "",
+            language=i18n.current_locale.get(),
+        )
+    except (DuplicateRegistration, RegistrationClosed) as exc:
+        view = await session_view(view.session.id)
+        return await _page(
+            request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409
+        )
+    except EventError as exc:
+        view = await session_view(view.session.id)
+        return await _page(
+            request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400
+        )
+    position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
+    # No manage link here: it arrives by mail, so that only the owner of the address can confirm.
+    return await render(
+        request,
+        "events/registered.html",
+        {
+            "session": view.session,
+            "registration": registration,
+            "position": position,
+            "pending_confirmation": registration.status == PENDING_CONFIRMATION,
+            "pending_approval": registration.status == PENDING_APPROVAL,
+            "waitlisted": registration.status == WAITLISTED,
+            "session_url": session_url(view.session.id),
+            "breadcrumbs": [
+                (_("Home"), "/"),
+                (_("Sessions"), "/termine"),
+                (view.session.title, session_url(view.session.id)),
+                (_("Registration received"), None),
+            ],
+        },
+    )
