@@ -129,6 +129,7 @@ async def enqueue(
         }
         for a in attachments
     ]
+    due = not_before is None or not_before <= _now()
     try:
         # A savepoint, so that losing a dedup race does not abort the caller's transaction on PostgreSQL.
         async with in_transaction("default"):
@@ -142,17 +143,19 @@ async def enqueue(
                 attachments=encoded,
                 dedup_key=dedup_key,
                 not_before=not_before,
+                # Recorded now, so the commit hook need not write again; if that hook never runs (a crash right
+                # after commit), the sweeper re-dispatches the row once this hand-over looks stale.
+                dispatched_at=_now() if due and dispatch.installed() is not None else None,
             )
     except IntegrityError:
         if dedup_key is not None:
             return None
         raise
-    due = not_before is None or not_before <= _now()
     if due:
         row_id = row.id
 
         async def hand_over() -> None:
-            await dispatch.dispatch(row_id)
+            await dispatch.dispatch(row_id, mark=False)
 
         await db.on_commit(hand_over)
     return row.id

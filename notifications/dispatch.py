@@ -26,14 +26,17 @@ def installed() -> Dispatcher | None:
     return _current
 
 
-async def dispatch(row_id: int, delay: float = 0.0) -> bool:
-    """Hand a row over; without a dispatcher the row waits for the sweeper (nothing is lost)."""
+async def dispatch(row_id: int, delay: float = 0.0, *, mark: bool = True) -> bool:
+    """Hand a row over; without a dispatcher the row waits for the sweeper (nothing is lost).
+
+    mark records the hand-over time, which keeps the sweeper from handing the row over again too soon."""
     from notifications.models import OutboxMessage
 
     dispatcher = _current
     if dispatcher is None:
         return False
-    await OutboxMessage.filter(id=row_id).update(dispatched_at=datetime.now(UTC))
+    if mark:
+        await OutboxMessage.filter(id=row_id).update(dispatched_at=datetime.now(UTC))
     await dispatcher.submit(row_id, delay)
     return True
 
