@@ -81,13 +81,24 @@ async def totp_submit(request: Request) -> Response:
             {"next": "/staff", "email": "", "errors": {"form": _("Too many wrong codes. Please sign in again later.")}},
             status=429,
         )
-    if not await services.verify_totp(state.user, text(form, "code", 20)):
-        await LoginAttempt.create(email=key, ip_address=client_ip(request.scope), created_at=services._now())
-        return await render(
-            request, "accounts/login_totp.html", {"errors": {"code": _("The code is not correct.")}}, status=400
-        )
+    code = text(form, "code", 40)
+    used_recovery_code = False
+    if not await services.verify_totp(state.user, code):
+        # Without the phone, one of the recovery codes stands in, once.
+        used_recovery_code = await services.use_recovery_code(state.user, code)
+        if not used_recovery_code:
+            await LoginAttempt.create(email=key, ip_address=client_ip(request.scope), created_at=services._now())
+            return await render(
+                request, "accounts/login_totp.html", {"errors": {"code": _("The code is not correct.")}}, status=400
+            )
     next_url = _next_url(state.get("next"))
     await state.mark_mfa_passed()
+    if used_recovery_code:
+        left = await services.recovery_codes_left(state.user)
+        await state.flash(
+            _("You signed in with a recovery code. %(count)d codes are left; create new ones in your account.", count=left),
+            "warning",
+        )
     return redirect(next_url)
 
 

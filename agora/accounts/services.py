@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from agora.accounts import passwords, totp
-from agora.accounts.models import ROLES, LoginAttempt, User, WebSession
+from agora.accounts.models import ROLES, LoginAttempt, RecoveryCode, User, WebSession
 from agora.accounts.sessions import end_sessions_of
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -175,11 +175,37 @@ async def begin_totp(user: User) -> str:
     return secret
 
 
-async def confirm_totp(user: User, secret: str, code: str) -> None:
+async def confirm_totp(user: User, secret: str, code: str) -> list[str]:
+    """Switch the new secret on; returns a fresh set of recovery codes, to be shown exactly once."""
     step = totp.matching_step(secret, code, last_step=0)
     if step is None:
         raise AccountError({"code": _("The code is not correct. Check the time on your device and try again.")})
-    await User.filter(id=user.id).update(totp_secret=secret, totp_confirmed_at=_now(), totp_last_step=step)
+    async with transaction():
+        await User.filter(id=user.id).update(totp_secret=secret, totp_confirmed_at=_now(), totp_last_step=step)
+        return await new_recovery_codes(user)
+
+
+async def new_recovery_codes(user: User) -> list[str]:
+    """Replace all recovery codes of the user; the old ones stop working at once."""
+    codes = [totp.new_recovery_code() for _ in range(totp.RECOVERY_CODE_COUNT)]
+    async with transaction():
+        await RecoveryCode.filter(user_id=user.id).delete()
+        await RecoveryCode.bulk_create(
+            [RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(code)) for code in codes]
+        )
+    return codes
+
+
+async def use_recovery_code(user: User, code: str) -> bool:
+    """One deleting statement: of two requests with the same code only one can win."""
+    normalised = totp.normalise_recovery_code(code)
+    if normalised is None:
+        return False
+    return await RecoveryCode.filter(user_id=user.id, code_hash=totp.hash_recovery_code(normalised)).delete() == 1
+
+
+async def recovery_codes_left(user: User) -> int:
+    return await RecoveryCode.filter(user_id=user.id).count()
 
 
 async def verify_totp(user: User, code: str) -> bool:
@@ -199,7 +225,9 @@ async def disable_totp(user: User, password: str, ip_address: str = "") -> None:
         raise AccountError({"password": _("Administrators must keep a second factor.")})
     if problem := await _check_current_password(user, password, ip_address):
         raise AccountError({"password": problem})
-    await User.filter(id=user.id).update(totp_secret=None, totp_confirmed_at=None, totp_last_step=0)
+    async with transaction():
+        await User.filter(id=user.id).update(totp_secret=None, totp_confirmed_at=None, totp_last_step=0)
+        await RecoveryCode.filter(user_id=user.id).delete()
 
 
 async def sessions_of(user: User) -> list[WebSession]:

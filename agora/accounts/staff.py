@@ -28,6 +28,7 @@ async def _account_context(request: Request, **extra: object) -> dict:
         "user": state.user,
         "sessions": await services.sessions_of(state.user),
         "current_session_id": state.session.id,
+        "recovery_codes_left": await services.recovery_codes_left(state.user),
         "errors": {},
         **extra,
     }
@@ -83,12 +84,21 @@ async def totp_confirm(request: Request) -> Response:
         return redirect("/staff/account/totp")
     form = await read_form(request)
     try:
-        await services.confirm_totp(state.user, secret, text(form, "code", 20))
+        codes = await services.confirm_totp(state.user, secret, text(form, "code", 20))
     except services.AccountError as exc:
         return await render(request, "accounts/totp_setup.html", _totp_context(state.user, secret, exc.errors), 400)
     await state.pop("pending_totp_secret")
     await state.flash(_("Two-factor authentication is now active."))
-    return redirect("/staff/account")
+    # Shown in this one response and never again: only their hashes are kept.
+    return await render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+async def recovery_codes_renew(request: Request) -> Response:
+    state = session_of(request)
+    if not state.user.totp_enabled:
+        return redirect("/staff/account/totp")
+    codes = await services.new_recovery_codes(state.user)
+    return await render(request, "accounts/recovery_codes.html", {"codes": codes})
 
 
 async def totp_disable(request: Request) -> Response:
@@ -211,6 +221,7 @@ def routes() -> list[BaseRoute]:
         page("/staff/account/totp", totp_setup, access=anyone),
         page("/staff/account/totp", totp_confirm, access=anyone, methods=["POST"], name="totp_confirm"),
         page("/staff/account/totp/disable", totp_disable, access=anyone, methods=["POST"]),
+        page("/staff/account/recovery-codes", recovery_codes_renew, access=anyone, methods=["POST"]),
         page("/staff/account/sessions/end-others", end_other_sessions, access=anyone, methods=["POST"]),
         page("/staff/account/sessions/{session_id}/end", end_session, access=anyone, methods=["POST"]),
         page("/staff/users", user_list, access=admin),

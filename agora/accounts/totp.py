@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 
 import pyotp
@@ -9,6 +11,10 @@ import segno
 
 ISSUER = "Agora"
 VALID_WINDOW = 1  # accept the previous and next 30-second step for clock drift
+RECOVERY_CODE_COUNT = 10
+# 16 characters of base32: 80 bits, so a plain SHA-256 of the code is enough protection at rest.
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_RECOVERY_LENGTH = 16
 
 
 def new_secret() -> str:
@@ -36,3 +42,21 @@ def matching_step(secret: str, code: str, last_step: int, at: float | None = Non
         if step > last_step and pyotp.utils.strings_equal(totp.generate_otp(step), code):
             return step
     return None
+
+
+def new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4))
+
+
+def normalise_recovery_code(code: str) -> str | None:
+    """Upper case without separators or spaces; None when it cannot be a recovery code."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(compact) != _RECOVERY_LENGTH or any(ch not in _RECOVERY_ALPHABET for ch in compact):
+        return None
+    return compact
+
+
+def hash_recovery_code(code: str) -> str:
+    compact = normalise_recovery_code(code) or code
+    return hashlib.sha256(compact.encode()).hexdigest()

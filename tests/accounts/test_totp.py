@@ -34,7 +34,7 @@ async def test_setup_flow_with_qr_code(app):
         assert 'id="code-error"' in wrong.text
         assert not (await User.get(email="m@example.org")).totp_enabled
         right = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
-        assert right.status_code == 303
+        assert right.status_code == 200  # the page with the recovery codes
     user = await User.get(email="m@example.org")
     assert user.totp_enabled and user.totp_secret == secret
     # From now on the password alone is not enough.
@@ -116,7 +116,7 @@ async def test_admin_must_set_up_a_second_factor(app):
         page = await c.get("/staff/account/totp")
         secret = _secret_from(page.text)
         done = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
-        assert done.status_code == 303
+        assert done.status_code == 200
         assert (await c.get("/staff/users")).status_code == 200
 
 
@@ -136,3 +136,58 @@ async def test_others_switch_it_off_with_their_password(app):
         ok = await form_post(c, "/staff/account", "/staff/account/totp/disable", {"password": PASSWORD})
         assert ok.status_code == 303
     assert not (await User.get(email="o@example.org")).totp_enabled
+
+
+def _codes_from(html: str) -> list[str]:
+    return re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>", html)
+
+
+async def test_recovery_codes_are_shown_once_after_setup_and_work_once(app):
+    await make_user("rc@example.org", ["moderator"])
+    async with new_client(app) as c:
+        await login(c, "rc@example.org")
+        page = await c.get("/staff/account/totp")
+        secret = _secret_from(page.text)
+        done = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
+        assert done.status_code == 200
+        codes = _codes_from(done.text)
+        assert len(codes) == totp.RECOVERY_CODE_COUNT and len(set(codes)) == len(codes)
+        account = await c.get("/staff/account")
+        assert not any(code in account.text for code in codes)
+    from agora.accounts.models import RecoveryCode
+
+    stored = {r.code_hash for r in await RecoveryCode.all()}
+    assert not any(code.replace("-", "") in stored or code in stored for code in codes)
+    # Lost phone: a recovery code, typed sloppily, signs in once.
+    async with new_client(app) as c:
+        await login(c, "rc@example.org")
+        response = await form_post(c, "/staff/login/totp", "/staff/login/totp", {"code": codes[0].lower().replace("-", " ")})
+        assert response.status_code == 303
+        assert (await c.get("/staff")).status_code == 200
+    async with new_client(app) as c:
+        await login(c, "rc@example.org")
+        again = await form_post(c, "/staff/login/totp", "/staff/login/totp", {"code": codes[0]})
+        assert again.status_code == 400
+    assert await RecoveryCode.all().count() == totp.RECOVERY_CODE_COUNT - 1
+
+
+async def test_new_recovery_codes_replace_the_old_ones(app):
+    user = await make_user("nr@example.org", ["organizer"], totp_secret=ADMIN_TOTP)
+    old = await services.new_recovery_codes(user)
+    async with new_client(app) as c:
+        await login(c, "nr@example.org", totp_secret=ADMIN_TOTP)
+        response = await form_post(c, "/staff/account", "/staff/account/recovery-codes", {})
+        assert response.status_code == 200
+        new = _codes_from(response.text)
+        assert len(new) == totp.RECOVERY_CODE_COUNT and not set(new) & set(old)
+    assert not await services.use_recovery_code(user, old[0])
+    assert await services.use_recovery_code(user, new[0])
+    assert not await services.use_recovery_code(user, new[0])
+    assert not await services.use_recovery_code(user, "not-a-code")
+
+
+async def test_switching_the_factor_off_drops_the_recovery_codes(app):
+    user = await make_user("off@example.org", ["organizer"], totp_secret=ADMIN_TOTP)
+    codes = await services.new_recovery_codes(user)
+    await services.disable_totp(await User.get(id=user.id), PASSWORD)
+    assert not await services.use_recovery_code(user, codes[0])
