@@ -31,6 +31,8 @@ from agora.staff import routes as staff_shell
 from agora.staff.routes import DASHBOARD_WIDGETS
 from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
 from events import api as events_api
+from events import demo as events_demo
+from events import invitations_web as events_invitations
 from events import routes as events_routes
 from events import staff as events_staff
 from events import tasks as events_tasks
@@ -87,6 +89,7 @@ def collect_routes() -> list[BaseRoute]:
         *mail_staff.routes(),
         *events_routes.routes(),
         *events_staff.routes(),
+        *events_invitations.routes(),
         *events_api.routes(),
         static,
     ]
@@ -96,6 +99,7 @@ def staff_navigation() -> list[StaffLink]:
     return [
         *staff_shell.NAV,
         *events_staff.NAV,
+        *events_invitations.NAV,
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
@@ -176,10 +180,13 @@ def register_domain_hooks(settings: Settings) -> None:
 
     Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
     """
+    from agora.demo import DEMO_STEPS
     from agora.home import HOME_SECTIONS
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
     events_tasks.register_jobs(settings)
+    if events_demo.create_demo not in DEMO_STEPS:
+        DEMO_STEPS.append(events_demo.create_demo)
 
 
 def _session_middleware() -> type:

@@ -1,0 +1,302 @@
+"""The contact directory of businesses: filters, edits and the CSV import with its preview.
+
+The import reads the file twice: once for the preview (nothing written) and again, from the same bytes
+carried by the confirm form, for the import itself, which writes every row in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from agora.accounts.services import normalise_email, validate_email
+from agora.db import transaction
+from agora.i18n import gettext as _
+from events.errors import EventError, NotFound
+from events.models import CONTACT_SIZES, Contact
+
+MAX_CSV_BYTES = 512 * 1024
+MAX_ROWS = 5000
+UPDATE, SKIP = "update", "skip"
+
+# Header spellings (lower case, German as Excel exports it and English) -> field
+HEADERS = {
+    "firma": "company",
+    "unternehmen": "company",
+    "company": "company",
+    "ansprechperson": "contact_person",
+    "ansprechpartner": "contact_person",
+    "ansprechpartnerin": "contact_person",
+    "contact person": "contact_person",
+    "contact_person": "contact_person",
+    "e-mail": "email",
+    "email": "email",
+    "e-mail-adresse": "email",
+    "branche": "sector",
+    "sector": "sector",
+    "größe": "size",
+    "groesse": "size",
+    "size": "size",
+    "schlagworte": "tags",
+    "tags": "tags",
+    "quelle": "consent_source",
+    "source": "consent_source",
+    "einwilligung am": "consent_at",
+    "consent date": "consent_at",
+    "consent_at": "consent_at",
+}
+LIMITS = {"company": 200, "contact_person": 200, "sector": 120, "consent_source": 200}
+
+
+@dataclass
+class ContactFilter:
+    sector: str = ""
+    size: str = ""
+    tag: str = ""
+    q: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"sector": self.sector, "size": self.size, "tag": self.tag, "q": self.q}
+
+
+def normalise_size(raw: str) -> str | None:
+    """'1 – 9' -> '1-9'. None when it is not one of CONTACT_SIZES."""
+    value = re.sub(r"\s+", "", raw).replace("–", "-").replace("—", "-")
+    if value in ("250+", ">=250", "ab250", "über250"):
+        return "250+"
+    return value if value in CONTACT_SIZES else None
+
+
+def split_tags(raw: str) -> list[str]:
+    tags: list[str] = []
+    for part in re.split(r"[,|]", raw):
+        tag = part.strip()[:60]
+        if tag and tag.lower() not in (t.lower() for t in tags):
+            tags.append(tag)
+    return tags
+
+
+def parse_date(raw: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def clean_contact(data: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate one contact (form or CSV row). Returns (cleaned fields, errors by field)."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for name, limit in LIMITS.items():
+        value = (data.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = _("At most %(limit)d characters.", limit=limit)
+        cleaned[name] = value[:limit]
+    if not cleaned["company"]:
+        errors["company"] = _("Enter the company.")
+    email = normalise_email(data.get("email") or "")
+    if not email:
+        errors["email"] = _("Enter the email address.")
+    elif validate_email(email):
+        errors["email"] = _("This is not a valid email address.")
+    cleaned["email"] = email
+    size_raw = (data.get("size") or "").strip()
+    size = normalise_size(size_raw) if size_raw else ""
+    if size is None:
+        errors["size"] = _("Unknown size %(size)s: use 1-9, 10-49, 50-249 or 250+.", size=size_raw)
+    cleaned["size"] = size or ""
+    cleaned["tags"] = split_tags(data.get("tags") or "")
+    consent_raw = (data.get("consent_at") or "").strip()
+    consent_at = parse_date(consent_raw) if consent_raw else None
+    if consent_raw and consent_at is None:
+        errors["consent_at"] = _("Unknown date %(value)s: use 2026-03-31 or 31.03.2026.", value=consent_raw)
+    cleaned["consent_at"] = consent_at
+    return cleaned, errors
+
+
+# Directory
+
+
+async def list_contacts(flt: ContactFilter, limit: int = 500) -> list[Contact]:
+    query = Contact.all().order_by("company", "id")
+    if flt.sector:
+        query = query.filter(sector=flt.sector)
+    if flt.size:
+        query = query.filter(size=flt.size)
+    if flt.q:
+        from tortoise.expressions import Q
+
+        query = query.filter(
+            Q(company__icontains=flt.q) | Q(contact_person__icontains=flt.q) | Q(email__icontains=flt.q)
+        )
+    contacts = await query
+    if flt.tag:
+        # Tags are a short JSON list: filtering here behaves the same on SQLite and PostgreSQL.
+        wanted = flt.tag.lower()
+        contacts = [c for c in contacts if wanted in (t.lower() for t in c.tags or [])]
+    return contacts[:limit]
+
+
+async def sectors() -> list[str]:
+    values = await Contact.exclude(sector="").distinct().values_list("sector", flat=True)
+    return sorted(set(values), key=str.lower)
+
+
+async def all_tags() -> list[str]:
+    seen: dict[str, str] = {}
+    for tags in await Contact.all().values_list("tags", flat=True):
+        for tag in tags or []:
+            seen.setdefault(tag.lower(), tag)
+    return sorted(seen.values(), key=str.lower)
+
+
+async def get_contact(contact_id: int) -> Contact:
+    contact = await Contact.get_or_none(id=contact_id)
+    if contact is None:
+        raise NotFound({"contact": _("This contact does not exist.")})
+    return contact
+
+
+async def save_contact(
+    contact_id: int | None, data: dict[str, str], *, unsubscribed: bool = False
+) -> Contact:
+    """Create (contact_id None) or update a contact. Raises EventError with field errors."""
+    cleaned, errors = clean_contact(data)
+    if errors:
+        raise EventError(errors)
+    async with transaction():
+        clash = await Contact.filter(email=cleaned["email"]).exclude(id=contact_id or 0).exists()
+        if clash:
+            raise EventError({"email": _("A contact with this email address exists already.")})
+        if contact_id is None:
+            return await Contact.create(**cleaned, unsubscribed=unsubscribed)
+        contact = await get_contact(contact_id)
+        await Contact.filter(id=contact_id).update(**cleaned, unsubscribed=unsubscribed)
+        await contact.refresh_from_db()
+        return contact
+
+
+async def delete_contact(contact_id: int) -> None:
+    deleted = await Contact.filter(id=contact_id).delete()
+    if not deleted:
+        raise NotFound({"contact": _("This contact does not exist.")})
+
+
+# CSV import
+
+NEW, UPDATE_ROW, SKIP_ROW, ERROR = "new", "update", "skip", "error"
+
+
+@dataclass
+class ImportRow:
+    line: int
+    data: dict[str, Any]
+    status: str = NEW
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    unknown_headers: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def importable(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.status in (NEW, UPDATE_ROW)]
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 with or without BOM (Excel's "CSV UTF-8"), else Windows-1252 (Excel's plain "CSV")."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """(line number, field -> value) per data row, and the headers that were not understood.
+
+    Raises EventError when the file is not a usable CSV.
+    """
+    if len(data) > MAX_CSV_BYTES:
+        raise EventError({"file": _("The file is too large (at most %(kb)d KB).", kb=MAX_CSV_BYTES // 1024)})
+    text = decode_csv(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise EventError({"file": _("The file is empty.")}) from None
+    fields_by_column = [HEADERS.get(h.strip().lower()) for h in header]
+    if "company" not in fields_by_column or "email" not in fields_by_column:
+        raise EventError(
+            {"file": _("The first line must name the columns, at least Firma (Company) and E-Mail.")}
+        )
+    unknown = [h.strip() for h, f in zip(header, fields_by_column, strict=True) if f is None and h.strip()]
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise EventError({"file": _("At most %(rows)d rows per file.", rows=MAX_ROWS)})
+            row = {f: v for f, v in zip(fields_by_column, values, strict=False) if f is not None}
+            rows.append((reader.line_num, row))
+    except csv.Error:
+        raise EventError({"file": _("The file could not be read as CSV.")}) from None
+    return rows, unknown
+
+
+async def preview_import(data: bytes, on_existing: str) -> ImportReport:
+    """Validate every row against the rules, the file itself and the directory. Writes nothing."""
+    parsed, unknown = read_rows(data)
+    seen: dict[str, int] = {}
+    emails = [normalise_email(row.get("email") or "") for _, row in parsed]
+    existing = set(await Contact.filter(email__in=[e for e in emails if e]).values_list("email", flat=True))
+    report = ImportReport(rows=[], unknown_headers=unknown)
+    for line, raw in parsed:
+        cleaned, errors = clean_contact(raw)
+        row = ImportRow(line=line, data=cleaned, errors=list(errors.values()))
+        email = cleaned["email"]
+        if email and email in seen:
+            row.errors.append(_("Same email address as line %(line)d.", line=seen[email]))
+        elif email:
+            seen[email] = line
+        if row.errors:
+            row.status = ERROR
+        elif email in existing:
+            row.status = UPDATE_ROW if on_existing == UPDATE else SKIP_ROW
+        report.rows.append(row)
+    return report
+
+
+async def apply_import(rows: list[ImportRow]) -> int:
+    """Write the rows in one transaction: any failure leaves the directory as it was."""
+    async with transaction():
+        existing = set(
+            await Contact.filter(email__in=[r.data["email"] for r in rows]).values_list("email", flat=True)
+        )
+        for row in rows:
+            if row.data["email"] in existing:
+                fields = {k: v for k, v in row.data.items() if k != "email"}
+                await Contact.filter(email=row.data["email"]).update(**fields)
+            else:
+                await Contact.create(**row.data)
+    return len(rows)
+
+
+async def import_contacts(data: bytes, on_existing: str) -> ImportReport:
+    """Check the file again (the directory may have changed since the preview) and import its good rows."""
+    report = await preview_import(data, on_existing)
+    await apply_import(report.importable)
+    return report
