@@ -1,4 +1,4 @@
-"""Mail fan-out: N outbox messages through W dramatiq workers on Redis to an aiosmtpd sink, PostgreSQL as database.
+"""Mail fan-out: N outbox messages through W dramatiq workers on Redis to an aiosmtpd sink (PostgreSQL).
 
 Prints one JSON line: {"messages", "workers", "per_second", "lost", "duplicated", "p95_latency_ms"}.
 Latency is enqueue (the row's creation) to acceptance by the SMTP sink. Stops by itself (--timeout).
@@ -41,7 +41,10 @@ async def _admin(base: str, sql: str) -> None:
 
     parts = urlsplit(base)
     conn = await asyncpg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres", password=parts.password,
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
         database=(parts.path or "/postgres").lstrip("/") or "postgres",
     )
     try:
@@ -53,14 +56,23 @@ async def _admin(base: str, sql: str) -> None:
 def _start_workers(settings: Settings, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
     env.update(
-        AGORA_DATA_DIR=str(settings.data_dir), AGORA_DATABASE_URL=settings.database_url, AGORA_SECRET_KEY=SECRET,
-        AGORA_BASE_URL=settings.base_url, AGORA_BROKER_URL=settings.broker_url, AGORA_SMTP_URL=settings.smtp_url,
-        AGORA_MAIL_QUEUE=settings.mail_queue, AGORA_MAIL_CLAIM_TIMEOUT=str(settings.mail_claim_timeout),
-        AGORA_MAIL_RETRY_BASE=str(settings.mail_retry_base), AGORA_LOG_LEVEL="WARNING",
+        AGORA_DATA_DIR=str(settings.data_dir),
+        AGORA_DATABASE_URL=settings.database_url,
+        AGORA_SECRET_KEY=SECRET,
+        AGORA_BASE_URL=settings.base_url,
+        AGORA_BROKER_URL=settings.broker_url,
+        AGORA_SMTP_URL=settings.smtp_url,
+        AGORA_MAIL_QUEUE=settings.mail_queue,
+        AGORA_MAIL_CLAIM_TIMEOUT=str(settings.mail_claim_timeout),
+        AGORA_MAIL_RETRY_BASE=str(settings.mail_retry_base),
+        AGORA_LOG_LEVEL="WARNING",
     )
     return subprocess.Popen(
         [sys.executable, "-m", "agora.cli", "worker", "--processes", str(workers), "--threads", str(threads)],
-        env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True,  # noqa: SIM115
+        env=env,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # noqa: SIM115
     )
 
 
@@ -88,11 +100,17 @@ async def run(args: argparse.Namespace) -> dict:
     sink = SmtpSink(handler).start()
     await _admin(args.database_url, f'CREATE DATABASE "{name}"')
     settings = Settings(
-        data_dir=data_dir, database_url=_db_url(args.database_url, name), base_url="http://bench.invalid",
-        secret_key=SECRET, broker_url=args.redis_url, smtp_url=sink.url, mail_queue=queue,
-        mail_claim_timeout=60, mail_retry_base=0.2,
+        data_dir=data_dir,
+        database_url=_db_url(args.database_url, name),
+        base_url="http://bench.invalid",
+        secret_key=SECRET,
+        broker_url=args.redis_url,
+        smtp_url=sink.url,
+        mail_queue=queue,
+        mail_claim_timeout=60,
+        mail_retry_base=0.2,
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     workers = None
     try:
         await db.migrate(settings)
@@ -124,7 +142,10 @@ async def run(args: argparse.Namespace) -> dict:
                     await api.enqueue("test_message", to=f"p{i}@bench.invalid", dedup_key=f"bench-{i}")
         print(f"enqueued {args.n} in {time.time() - started:.1f}s", file=sys.stderr)
         while time.monotonic() < deadline:
-            if len(handler.message_ids()) >= args.n and await OutboxMessage.filter(status=SENT).count() >= args.n:
+            if (
+                len(handler.message_ids()) >= args.n
+                and await OutboxMessage.filter(status=SENT).count() >= args.n
+            ):
                 break
             if time.monotonic() > sweep_at:  # what `agora scheduler` does in production
                 await dispatch.redispatch_stale(settings)
@@ -175,14 +196,20 @@ def _clean_redis(url: str, namespace: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000, help="messages to send (default 10000)")
     parser.add_argument("--workers", type=int, default=2, help="dramatiq worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker process (default 8)")
-    parser.add_argument("--faults", action="store_true", help="sink answers 20%% of transactions 451, drops 5%%")
+    parser.add_argument(
+        "--faults", action="store_true", help="sink answers 20%% of transactions 451, drops 5%%"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds (default 900)")
+    parser.add_argument(
+        "--timeout", type=float, default=900, help="give up after this many seconds (default 900)"
+    )
     args = parser.parse_args()
     import logging
 

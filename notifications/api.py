@@ -53,7 +53,7 @@ _settings: Settings | None = None
 
 
 def configure(settings: Settings) -> None:
-    """Called by the composition root (web app, worker, scheduler) so that links use the right base URL and key."""
+    """Called by the composition root (web, worker, scheduler): links then use the right base URL and key."""
     global _settings
     _settings = settings
 
@@ -78,7 +78,9 @@ def kind_info(kind: str) -> Kind:
     try:
         return _KINDS[kind]
     except KeyError:
-        raise ValueError(f"unknown mail kind {kind!r}; register it with notifications.api.register_kind") from None
+        raise ValueError(
+            f"unknown mail kind {kind!r}; register it with notifications.api.register_kind"
+        ) from None
 
 
 def categories() -> list[str]:
@@ -103,9 +105,9 @@ async def enqueue(
     not_before: datetime | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> int | None:
-    """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id, or None when
-    the dedup_key already exists, the address is suppressed, or the recipient switched this category off.
-    The row is handed to the dispatcher only after commit (agora.db.on_commit)."""
+    """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id,
+    or None when the dedup_key already exists, the address is suppressed, or the recipient switched this
+    category off. The row is handed to the dispatcher only after commit (agora.db.on_commit)."""
     from notifications import dispatch
     from notifications.models import OutboxMessage, Preference, Suppression
 
@@ -143,8 +145,8 @@ async def enqueue(
                 attachments=encoded,
                 dedup_key=dedup_key,
                 not_before=not_before,
-                # Recorded now, so the commit hook need not write again; if that hook never runs (a crash right
-                # after commit), the sweeper re-dispatches the row once this hand-over looks stale.
+                # Recorded now, so the commit hook need not write again; if that hook never runs (a crash
+                # right after commit), the sweeper re-dispatches the row once this hand-over looks stale.
                 dispatched_at=_now() if due and dispatch.installed() is not None else None,
             )
     except IntegrityError:
@@ -177,14 +179,18 @@ async def set_preferences(email: str, prefs: dict[str, bool]) -> None:
     address = normalise(email)
     async with db.transaction():
         for category, enabled in prefs.items():
-            updated = await Preference.filter(address=address, category=category).update(enabled=bool(enabled))
+            updated = await Preference.filter(address=address, category=category).update(
+                enabled=bool(enabled)
+            )
             if not updated:
                 await Preference.create(address=address, category=category, enabled=bool(enabled))
 
 
 def _sign(payload: bytes) -> str:
     key = current_settings().secret_key.encode()
-    return base64.urlsafe_b64encode(hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:18]).decode()
+    return base64.urlsafe_b64encode(
+        hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:18]
+    ).decode()
 
 
 def unsubscribe_token(email: str, category: str) -> str:
@@ -217,7 +223,7 @@ def preferences_url(email: str) -> str:
 
 
 async def forget_recipient(email: str) -> int:
-    """For account deletion: unsent mail to the address is deleted, sent mail keeps only its technical trace."""
+    """For account deletion: unsent mail to the address is deleted, sent mail keeps only a technical trace."""
     from notifications.models import SENT, OutboxMessage, Preference, Suppression
 
     address = normalise(email)

@@ -45,7 +45,7 @@ class SmtpConfig:
 
 
 def parse_smtp_url(url: str, timeout: float = 30.0) -> SmtpConfig:
-    """smtp://user:pass@host:port (plain), smtp+starttls://... (STARTTLS required), smtps://... (implicit TLS)."""
+    """smtp://user:pass@host:port (plain), smtp+starttls://... (STARTTLS), smtps://... (implicit TLS)."""
     parts = urlsplit(url)
     scheme = parts.scheme
     default_port = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}[scheme]
@@ -124,12 +124,12 @@ async def _close_quietly(client: aiosmtplib.SMTP, polite: bool = False) -> None:
         if polite and client.is_connected:
             await asyncio.wait_for(client.quit(), 2)
     except Exception:  # noqa: BLE001 - closing must not fail the caller
-        pass
+        log.debug("closing an SMTP connection failed", exc_info=True)
     client.close()
 
 
 class FileTransport:
-    """Embedded mode: each message becomes <data_dir>/mail/outbox-<id>.eml, so a retry overwrites, never duplicates."""
+    """Embedded mode: each message becomes <data_dir>/mail/outbox-<id>.eml; a retry overwrites it."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -188,7 +188,7 @@ def classify(exc: BaseException) -> tuple[bool, bool, str]:
 
 
 def backoff(attempts: int, base: float) -> float:
-    """Exponential with full jitter in the upper half, so that a burst of failures does not retry in lockstep."""
+    """Exponential, jittered in the upper half, so that a burst of failures does not retry in lockstep."""
     ceiling = min(MAX_BACKOFF, base * (2 ** max(0, attempts - 1)))
     return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not security
 
@@ -202,13 +202,15 @@ async def claim(row_id: int, token: str, settings: Settings) -> bool:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
         & (Q(not_before__isnull=True) | Q(not_before__lte=moment))
     )
-    taken = await OutboxMessage.filter(Q(id=row_id) & (due | Q(status=SENDING, claimed_at__lte=stale))).update(
-        status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1
-    )
+    taken = await OutboxMessage.filter(
+        Q(id=row_id) & (due | Q(status=SENDING, claimed_at__lte=stale))
+    ).update(status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1)
     return bool(taken)
 
 
-async def deliver(row_id: int, settings: Settings, transport: Transport, *, max_attempts: int = MAX_ATTEMPTS) -> Outcome:
+async def deliver(
+    row_id: int, settings: Settings, transport: Transport, *, max_attempts: int = MAX_ATTEMPTS
+) -> Outcome:
     token = secrets.token_hex(16)
     if not await claim(row_id, token, settings):
         return await _not_claimed(row_id)
@@ -226,8 +228,12 @@ async def deliver(row_id: int, settings: Settings, transport: Transport, *, max_
         if transient and row.attempts < max_attempts:
             delay = backoff(row.attempts, settings.mail_retry_base)
             await _finish(
-                row_id, token, status=QUEUED, last_error=text,
-                next_attempt_at=now() + timedelta(seconds=delay), dispatched_at=now(),
+                row_id,
+                token,
+                status=QUEUED,
+                last_error=text,
+                next_attempt_at=now() + timedelta(seconds=delay),
+                dispatched_at=now(),
             )
             log.info("outbox row %s: transient failure (%s), retry in %.1fs", row_id, text, delay)
             return Outcome("retry", retry_in=delay, error=text)
@@ -236,7 +242,9 @@ async def deliver(row_id: int, settings: Settings, transport: Transport, *, max_
         await _finish(row_id, token, status=FAILED, last_error=text)
         log.warning("outbox row %s failed permanently: %s", row_id, text)
         return Outcome("failed", error=text)
-    marked = await _finish(row_id, token, status=SENT, sent_at=now(), message_id=msg["Message-ID"], last_error="")
+    marked = await _finish(
+        row_id, token, status=SENT, sent_at=now(), message_id=msg["Message-ID"], last_error=""
+    )
     if not marked:
         log.warning("outbox row %s was sent, but its claim had been taken over meanwhile", row_id)
     return Outcome("sent")
@@ -268,7 +276,7 @@ async def resend(row_id: int) -> bool:
 
 
 async def sweep(settings: Settings, *, limit: int = 1000, grace_seconds: float = 5.0) -> list[int]:
-    """Ids of rows committed but never dispatched, dispatched long ago but never taken, or with a stale claim."""
+    """Ids of rows committed but never dispatched, dispatched long ago but never taken, or stale claims."""
     moment = now()
     stale = moment - timedelta(seconds=settings.mail_claim_timeout)
     due = (
@@ -285,6 +293,14 @@ async def sweep(settings: Settings, *, limit: int = 1000, grace_seconds: float =
 
 
 __all__ = [
-    "FileTransport", "Outcome", "SmtpTransport", "claim", "classify", "deliver", "resend", "sweep", "transport_for",
+    "FileTransport",
+    "Outcome",
+    "SmtpTransport",
+    "claim",
+    "classify",
+    "deliver",
+    "resend",
+    "sweep",
+    "transport_for",
     "SENT",
 ]

@@ -42,7 +42,7 @@ async def dispatch(row_id: int, delay: float = 0.0, *, mark: bool = True) -> boo
 
 
 class InProcessDispatcher:
-    """Embedded mode: an asyncio queue and a few tasks in the web process, running the workers' delivery code."""
+    """Embedded mode: an asyncio queue and a few tasks in the web process, running the delivery code."""
 
     def __init__(self, settings: object, *, concurrency: int = 2, transport: object | None = None) -> None:
         from notifications.delivery import transport_for
@@ -69,7 +69,9 @@ class InProcessDispatcher:
             self.queue.put_nowait(row_id)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)]
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)
+        ]
 
     async def _run(self) -> None:
         from notifications.delivery import deliver
@@ -103,7 +105,7 @@ class InProcessDispatcher:
 
 
 async def redispatch_stale(settings: object) -> int:
-    """The sweeper job: hand over again whatever was never dispatched, never taken, or claimed and abandoned."""
+    """The sweeper job: hand over again what was never dispatched, never taken, or claimed and abandoned."""
     from notifications.delivery import sweep
 
     ids = await sweep(settings)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Public mail pages: one-click unsubscribe (RFC 8058) and per-category preferences, both reached by a signed link."""
+"""Public mail pages: one-click unsubscribe (RFC 8058) and per-category preferences, via signed links."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def _preferences_address(request: Request) -> str | None:
 async def _preferences_view(request: Request, address: str, saved: bool) -> Response:
     prefs = await api.get_preferences(address)
     rows = [(category, category_label(category), enabled) for category, enabled in prefs.items()]
-    return await render(request, "notifications/preferences.html", {"rows": rows, "address": address, "saved": saved})
+    return await render(
+        request, "notifications/preferences.html", {"rows": rows, "address": address, "saved": saved}
+    )
 
 
 async def preferences_page(request: Request) -> Response:
@@ -75,18 +77,32 @@ async def preferences_save(request: Request) -> Response:
     if address is None:
         return await error_page(request, 404, _("This link is not valid."))
     form = await read_form(request)
-    await api.set_preferences(address, {category: checked(form, f"cat-{category}") for category in api.categories()})
+    await api.set_preferences(
+        address, {category: checked(form, f"cat-{category}") for category in api.categories()}
+    )
     return await _preferences_view(request, address, saved=True)
 
 
 def routes() -> list[BaseRoute]:
     return [
         page("/unsubscribe/{token}", unsubscribe_page, access=PUBLIC),
-        # No CSRF token and no session here, on purpose: RFC 8058 one-click requests come from the mail client or
-        # provider, which has neither. The signed token in the URL is the authorisation, and it only switches one
-        # category of mail off, so a forged request can do no more than the link's owner could.
-        page("/unsubscribe/{token}", unsubscribe_post, access=PUBLIC, methods=["POST"], csrf=False,
-             name="unsubscribe_post"),
+        # No CSRF token and no session here, on purpose: RFC 8058 one-click requests come from the mail
+        # client or provider, which has neither. The signed token in the URL is the authorisation, and it
+        # only switches one category of mail off, so a forged request can do no more than the link's owner.
+        page(
+            "/unsubscribe/{token}",
+            unsubscribe_post,
+            access=PUBLIC,
+            methods=["POST"],
+            csrf=False,
+            name="unsubscribe_post",
+        ),
         page("/mail/preferences/{token}", preferences_page, access=PUBLIC),
-        page("/mail/preferences/{token}", preferences_save, access=PUBLIC, methods=["POST"], name="preferences_save"),
+        page(
+            "/mail/preferences/{token}",
+            preferences_save,
+            access=PUBLIC,
+            methods=["POST"],
+            name="preferences_save",
+        ),
     ]

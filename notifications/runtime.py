@@ -1,4 +1,4 @@
-"""What the composition root starts and stops: the dispatcher for this process and, in embedded mode, the scheduler."""
+"""What the composition root starts and stops: this process's dispatcher and, embedded, the scheduler."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Running:
 
 
 async def start(settings: Settings, *, embedded_scheduler: bool = True) -> Running:
-    """Without a broker the web process delivers and schedules itself; with one it only hands ids to the broker."""
+    """Without a broker the web process delivers and schedules itself; with one it only hands ids over."""
     api.configure(settings)
     if settings.broker_url:
         from notifications import tasks
@@ -35,7 +35,10 @@ async def start(settings: Settings, *, embedded_scheduler: bool = True) -> Runni
         scheduler.register_default_jobs(settings)
         loop = scheduler.Scheduler(tick_seconds=5.0)
         task = asyncio.create_task(loop.run(), name="scheduler")
-    log.info("mail: in-process dispatcher started (%s)", "SMTP" if settings.smtp_url else f"files in {settings.mail_dir}")
+    log.info(
+        "mail: in-process dispatcher started (%s)",
+        "SMTP" if settings.smtp_url else f"files in {settings.mail_dir}",
+    )
     return Running(dispatcher, loop, task)
 
 
@@ -51,7 +54,7 @@ async def stop(running: Running) -> None:
 
 
 async def start_scheduler_process(settings: Settings, *, sweep_every: float = 15.0):  # noqa: ANN201
-    """For `agora scheduler`: jobs registered, a dispatcher installed; returns the coroutine function that stops it."""
+    """For `agora scheduler`: jobs registered, a dispatcher installed; returns the function that stops it."""
     api.configure(settings)
     scheduler.register_default_jobs(settings, sweep_every=sweep_every)
     dispatcher: dispatch.InProcessDispatcher | None = None

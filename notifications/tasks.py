@@ -1,4 +1,4 @@
-"""dramatiq actors for the production topology: messages carry only an outbox row id, the claim makes them idempotent."""
+"""dramatiq actors for production: messages carry only an outbox row id, the claim makes them idempotent."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def setup(settings: Settings) -> dramatiq.Actor:
             actor_name=ACTOR_NAME,
             queue_name=settings.mail_queue,
             broker=broker,
-            # Retries live in the outbox (with backoff); dramatiq's own only cover an unexpected crash of the actor.
+            # Retries live in the outbox (with backoff); dramatiq's own only cover an unexpected crash.
             max_retries=3,
             min_backoff=1000,
             time_limit=10 * 60 * 1000,

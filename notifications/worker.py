@@ -1,4 +1,4 @@
-"""Entry module for `dramatiq notifications.worker` (what `agora worker` runs): broker and actors from AGORA_* settings."""
+"""Entry module for `dramatiq notifications.worker` (what `agora worker` runs), configured from AGORA_*."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from notifications import dispatch, tasks
 settings = load_settings()
 configure(settings)
 if not settings.broker_url:
-    raise SystemExit("agora worker: AGORA_BROKER_URL is not set (without a broker, `agora serve` delivers mail itself)")
+    raise SystemExit(
+        "agora worker: AGORA_BROKER_URL is not set (without a broker, `agora serve` delivers mail itself)"
+    )
 actor = tasks.setup(settings)
 broker = actor.broker
 dispatch.install(tasks.BrokerDispatcher(settings))

@@ -1,4 +1,4 @@
-"""A real SMTP server (aiosmtpd) on loopback that can be told to misbehave, shared by tests and the benchmark."""
+"""A real SMTP server (aiosmtpd) on loopback that can be told to misbehave; tests and the benchmark use it."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class Received:
 
 @dataclass
 class FaultyHandler:
-    """Each SMTP transaction (MAIL FROM) draws an action: a queued one first, else by fraction, else accept."""
+    """Each SMTP transaction (MAIL FROM) draws an action: a planned one, else by fraction, else accept."""
 
     seed: int = 1
     stall_seconds: float = 5.0

@@ -26,9 +26,12 @@ from tests.notifications.smtp_sink import SmtpSink
 REDIS_DB = 13  # our own database number, flushed of our namespace afterwards
 
 BROKERS = [
-    pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason="set AGORA_TEST_REDIS_URL to test Redis")),
     pytest.param(
-        "rabbitmq", marks=pytest.mark.skipif(not RABBITMQ_URL, reason="set AGORA_TEST_RABBITMQ_URL to test RabbitMQ")
+        "redis", marks=pytest.mark.skipif(not REDIS_URL, reason="set AGORA_TEST_REDIS_URL to test Redis")
+    ),
+    pytest.param(
+        "rabbitmq",
+        marks=pytest.mark.skipif(not RABBITMQ_URL, reason="set AGORA_TEST_RABBITMQ_URL to test RabbitMQ"),
     ),
 ]
 
@@ -93,7 +96,10 @@ def start_worker(settings: Settings, log_path: Path, threads: int = 4) -> subpro
     log = open(log_path, "ab")  # noqa: SIM115 - closed when the process ends
     return subprocess.Popen(
         [sys.executable, "-m", "agora.cli", "worker", "--processes", "1", "--threads", str(threads)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -116,8 +122,8 @@ async def enqueue_batch(count: int, prefix: str) -> None:
                 await api.enqueue("test_message", to=f"{prefix}{i}@example.org", dedup_key=f"{prefix}-{i}")
 
 
-async def settle(settings: Settings, timeout: float, sweep: bool = False) -> None:
-    deadline = time.monotonic() + timeout
+async def settle(settings: Settings, limit: float, sweep: bool = False) -> None:
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if await OutboxMessage.filter(status=SENT).count() == await OutboxMessage.all().count():
             return
@@ -127,7 +133,9 @@ async def settle(settings: Settings, timeout: float, sweep: bool = False) -> Non
     raise AssertionError(f"not all sent: {await OutboxMessage.exclude(status=SENT).count()} left")
 
 
-async def test_worker_delivers_through_the_broker(broker_settings: Settings, smtp: SmtpSink, tmp_path: Path) -> None:
+async def test_worker_delivers_through_the_broker(
+    broker_settings: Settings, smtp: SmtpSink, tmp_path: Path
+) -> None:
     smtp.handler.fail_next("451", 3)
     worker = start_worker(broker_settings, tmp_path / "worker.log")
     try:
@@ -142,7 +150,9 @@ async def test_worker_delivers_through_the_broker(broker_settings: Settings, smt
     assert sum(await OutboxMessage.all().values_list("attempts", flat=True)) >= 43
 
 
-async def test_sigkilled_worker_loses_nothing(broker_settings: Settings, smtp: SmtpSink, tmp_path: Path) -> None:
+async def test_sigkilled_worker_loses_nothing(
+    broker_settings: Settings, smtp: SmtpSink, tmp_path: Path
+) -> None:
     total, threads = 150, 4
     smtp.handler.accept_delay = 0.05  # a batch takes a few seconds, so the kill lands in its middle
     await enqueue_batch(total, "k")

@@ -13,8 +13,8 @@ from tests.conftest import make_user
 from tests.notifications.smtp_sink import SmtpSink
 
 
-async def wait_until_settled(timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_until_settled(limit: float = 90.0) -> None:
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if not await OutboxMessage.filter(status__in=[QUEUED, SENDING]).exists():
             return
