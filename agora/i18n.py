@@ -71,27 +71,30 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
 _ = gettext
 
 
-def to_local(value: datetime) -> datetime:
+def to_local(value: datetime | str) -> datetime:
     from zoneinfo import ZoneInfo
 
+    if isinstance(value, str):
+        # Mail contexts are plain data: times arrive as ISO strings.
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(ZoneInfo(current_zone.get()))
 
 
-def format_dt(value: datetime | None, fmt: str = "medium") -> str:
-    if value is None:
+def format_dt(value: datetime | str | None, fmt: str = "medium") -> str:
+    if not value:
         return ""
     return format_datetime(to_local(value), format=fmt, locale=current_locale.get())
 
 
-def format_d(value: datetime | None, fmt: str = "long") -> str:
-    if value is None:
+def format_d(value: datetime | str | None, fmt: str = "long") -> str:
+    if not value:
         return ""
     return format_date(to_local(value), format=fmt, locale=current_locale.get())
 
 
-def format_t(value: datetime | None, fmt: str = "short") -> str:
-    if value is None:
+def format_t(value: datetime | str | None, fmt: str = "short") -> str:
+    if not value:
         return ""
     return format_time(to_local(value), format=fmt, locale=current_locale.get())
