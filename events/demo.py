@@ -124,7 +124,7 @@ async def _breakfast_series() -> list[Session]:
                 speakers=[{"name": n, "role": r, "organisation": o} for n, r, o in speakers],
             )
     # The later dates copy the first one's agenda.
-    await recurrence.generate_sessions(series.id, count=3)
+    await recurrence.generate_sessions(series.id, count=4)
     sessions = await Session.filter(series_id=series.id).order_by("starts_at")
     for session in sessions:
         await services.publish_session(session.id)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from agora import i18n
 from events import contacts, invitations
 from events.contacts import SKIP, UPDATE, ContactFilter, ImportRow
 from events.errors import EventError
@@ -17,9 +18,10 @@ from tests.events.helpers import mails, published_session, register
 
 GERMAN_CSV = (
     "Firma;Ansprechperson;E-Mail;Branche;Größe;Schlagworte;Quelle;Einwilligung am\r\n"
-    "Bäckerei Sonnenschein;Petra Sonnenschein;Info@Baeckerei.example;Handwerk;10-49;Innenstadt, Nahversorgung;"
-    "Messe;31.03.2026\r\n"
-    "Müller Metallbau;Klaus Müller;k.mueller@metall.example;Industrie;50 – 249;Nord;Visitenkarte;2026-02-01\r\n"
+    "Bäckerei Sonnenschein;Petra Sonnenschein;Info@Baeckerei.example;Handwerk;10-49;"
+    "Innenstadt, Nahversorgung;Messe;31.03.2026\r\n"
+    "Müller Metallbau;Klaus Müller;k.mueller@metall.example;Industrie;50 – 249;Nord;"
+    "Visitenkarte;2026-02-01\r\n"
     "Ohne Adresse;Jemand;keine-adresse;Handel;1-9;;;\r\n"
     ";Niemand;niemand@example.com;Handel;1-9;;;\r\n"
     "Riesig AG;Rita Riesig;rita@riesig.example;Industrie;1000;;;\r\n"
@@ -75,6 +77,7 @@ async def test_contacts_are_validated_and_filtered(database) -> None:
 
 
 async def test_preview_reports_every_row_and_writes_nothing(database) -> None:
+    i18n.current_locale.set("en")
     await make_contact(9, email="k.mueller@metall.example", company="Alter Name")
     report = await contacts.preview_import(GERMAN_CSV.encode("utf-8-sig"), SKIP)
     by_line = {row.line: row for row in report.rows}
@@ -94,7 +97,10 @@ async def test_preview_reports_every_row_and_writes_nothing(database) -> None:
 
 
 async def test_comma_separated_english_file_without_bom_and_windows_encoding(database) -> None:
-    text = 'Company,Contact person,Email,Sector,Size,Tags\n"Kanzlei Yilmaz, Partner",Aylin Yılmaz,a@k.example,Recht,1-9,"A, B"\n'
+    text = (
+        "Company,Contact person,Email,Sector,Size,Tags\n"
+        '"Kanzlei Yilmaz, Partner",Aylin Yılmaz,a@k.example,Recht,1-9,"A, B"\n'
+    )
     report = await contacts.preview_import(text.encode(), SKIP)
     [row] = report.rows
     assert row.status == "new"
@@ -135,6 +141,7 @@ async def test_a_failure_in_the_middle_rolls_back_the_whole_import(database) -> 
 
 
 async def test_import_pages_preview_then_confirm(staff_client) -> None:
+    staff_client.cookies.set("agora_lang", "en")
     page = await staff_client.get("/staff/contacts/import")
     assert page.status_code == 200
     token = csrf_from(page.text)
@@ -303,6 +310,7 @@ async def test_registered_and_declined_are_tracked(database, client) -> None:
 
 
 async def test_staff_invite_pages_count_then_send(staff_client) -> None:
+    staff_client.cookies.set("agora_lang", "en")
     session = await published_session()
     for n in range(3):
         await make_contact(n)
@@ -323,3 +331,19 @@ async def test_staff_invite_pages_count_then_send(staff_client) -> None:
         "/staff/invitations/send", data={"csrf_token": csrf_from(page.text), "session": "999999"}
     )
     assert refused.status_code == 422
+
+
+async def test_invitation_mail_renders_with_links_and_one_click_unsubscribe(database) -> None:
+    from notifications import compose
+
+    session = await published_session()
+    await make_contact(1, contact_person="Petra Sonnenschein", company="Bäckerei Sonnenschein")
+    await invitations.send_invitations(database, session.id, ContactFilter())
+    [row] = await mails(invitations.KIND)
+    subject, text, html = compose.render_parts(row, database)
+    assert session.title in subject
+    assert "Petra Sonnenschein" in text and "Bäckerei Sonnenschein" in text
+    assert row.context["registration_url"] in text and row.context["decline_url"] in text
+    message = compose.build(row, database)
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].strip("<>") in html
