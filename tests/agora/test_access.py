@@ -45,11 +45,21 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     # Links in mails carry a signed token instead of a session; GET only shows the form (mail scanners open links).
     "/unsubscribe/{token}": {"GET", "HEAD", "POST"},
     "/mail/preferences/{token}": {"GET", "HEAD", "POST"},
+    # The JSON API: public reads and registering, like the public pages (events.api).
+    "/api/v1/openapi.json": {"GET", "HEAD"},
+    "/api/v1/series": {"GET", "HEAD"},
+    "/api/v1/sessions": {"GET", "HEAD"},
+    "/api/v1/sessions/{session_id}": {"GET", "HEAD"},
+    "/api/v1/sessions/{session_id}/registrations": {"POST"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
 CSRF_EXEMPT: dict[tuple[str, str], str] = {
     ("/unsubscribe/{token}", "POST"): "RFC 8058 one-click unsubscribe from the mail client: the signed token authorises",
+    # The session middleware skips /api/ entirely: no cookie is read, so a cross-site request borrows no sign-in.
+    ("/api/v1/sessions/{session_id}/registrations", "POST"): "JSON API without cookies, the same as the public form",
+    ("/api/v1/staff/sessions", "POST"): "JSON API: a bearer token in the Authorization header authorises",
+    ("/api/v1/staff/sessions/{session_id}", "PATCH"): "JSON API: a bearer token in the Authorization header authorises",
 }
 
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
@@ -115,7 +125,9 @@ def test_the_walk_finds_the_known_routes():
 def test_every_route_declares_access(item):
     path, method, access = item
     assert isinstance(access, Access), f"{method} {path} has no access declaration: declare it with agora.web.page()"
-    assert access.kind in ("public", "staff", "participant")
+    assert access.kind in ("public", "staff", "participant", "api_token")
+    if access.kind == "api_token":
+        assert access.scopes, f"{method} {path} accepts an API token without naming the scopes it needs"
 
 
 @pytest.mark.parametrize("item", [i for i in ALL if i[2] == PUBLIC], ids=[_id(i) for i in ALL if i[2] == PUBLIC])
@@ -134,6 +146,13 @@ def test_allow_list_has_no_stale_entries():
 async def test_anonymous_is_refused(client, item):
     path, method, access = item
     url = fill(path)
+    if access.kind == "api_token":
+        # No cookie counts here, not even a signed-in staff session: only a bearer token.
+        response = await client.request(method, url, headers={"content-type": "application/json"}, content=b"{}")
+        assert response.status_code == 401, response.status_code
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert method == "HEAD" or set(response.json()) == {"error"}
+        return
     if method in SAFE:
         response = await client.request(method, url)
         assert response.status_code in (302, 303, 307), response.status_code
