@@ -188,8 +188,10 @@ def server(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tools: Tools):  # noqa: ANN201 - playwright's Browser
+    # Module scope, not session: while the sync API is open it keeps an asyncio loop marked as running in this
+    # thread, and every later test that calls asyncio.run() would fail.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
