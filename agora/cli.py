@@ -99,6 +99,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         await db.close_db()
 
         async def body() -> int:
+            from agora.app import register_domain_hooks
+
+            register_domain_hooks(settings)  # the domains add their demo steps there
             logins = await create_demo_content()
             print("demo content is in place")
             _print_demo_logins(settings, logins)
@@ -130,8 +133,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 print(f"agora: {len(pending)} migrations are pending; run `agora migrate` first", file=sys.stderr)
                 raise SystemExit(1)
             if args.demo:
+                from agora.app import register_domain_hooks
                 from agora.demo import create_demo_content
 
+                register_domain_hooks(settings)  # the domains add their demo steps there
                 return await create_demo_content()
             return []
         finally:

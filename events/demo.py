@@ -133,6 +133,7 @@ async def _breakfast_series() -> list[Session]:
 
 async def _workshop() -> Session:
     day = datetime.now(UTC) + timedelta(days=21)
+    day += timedelta(days=(2 - day.astimezone(ZONE).weekday()) % 7)  # a Wednesday afternoon
     starts, ends = _local(day, 14), _local(day, 17)
     session = await services.create_session(
         kind=WORKSHOP,
