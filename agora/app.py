@@ -31,6 +31,7 @@ from agora.staff import routes as staff_shell
 from agora.staff.routes import DASHBOARD_WIDGETS
 from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
 from events import api as events_api
+from events import contacts as events_contacts
 from events import demo as events_demo
 from events import invitations_web as events_invitations
 from events import routes as events_routes
@@ -180,6 +181,7 @@ def register_domain_hooks(settings: Settings) -> None:
 
     Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
     """
+    from agora.accounts.participants.services import DELETION_HOOKS, PERSONAL_DATA_PROVIDERS
     from agora.demo import DEMO_STEPS
     from agora.home import HOME_SECTIONS
 
@@ -187,6 +189,9 @@ def register_domain_hooks(settings: Settings) -> None:
     events_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:
         DEMO_STEPS.append(events_demo.create_demo)
+    if events_contacts.personal_data not in PERSONAL_DATA_PROVIDERS:
+        PERSONAL_DATA_PROVIDERS.append(events_contacts.personal_data)
+        DELETION_HOOKS.append(events_contacts.forget)
 
 
 def _session_middleware() -> type:

@@ -1,0 +1,137 @@
+"""Every events mail kind, produced by the real services and jobs and rendered through notifications'
+composition in German and English: subject, both bodies, the links they must carry and the attachments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+
+import pytest
+from icalendar import Calendar
+
+from events import checkin, services, tasks
+from events.models import Registration
+from events.services.common import KINDS, manage_url
+from notifications.compose import build
+from notifications.models import OutboxMessage
+from tests.events.helpers import mails, published_session, register
+
+ALL_KINDS = (*KINDS, tasks.REMINDER, tasks.FOLLOWUP, tasks.SUMMARY)
+TITLE = "Wirtschaft trifft Verwaltung"
+# Babel formats dates in the reader's language whatever the catalog holds: a reliable language marker.
+WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+async def _produce_every_kind(settings) -> None:  # noqa: ANN001
+    """A realistic life of two sessions that writes at least one outbox row of every events kind."""
+    series = await services.create_series(
+        title="Reihe",
+        contact_email="wifoe@example.org",
+        followup_survey_url="https://umfrage.example.org/wtv",
+    )
+    session = await published_session(series_id=series.id, capacity=1, venue_room="Ratssaal")
+    first = await register(settings, session.id, 1)  # confirm request
+    await services.confirm_registration(settings, services_token(settings, first))  # confirmed
+    second = await register(settings, session.id, 2)  # waitlisted
+    await services.cancel_registration(settings, first.id)  # cancelled, second promoted
+    await services.confirm_registration(settings, services_token(settings, second))
+    await services.update_session(
+        settings,
+        session.id,
+        starts_at=session.starts_at + timedelta(hours=1),
+        ends_at=session.ends_at + timedelta(hours=1),
+    )  # changed
+    other = await published_session(series_id=series.id, title="Workshop Digitalisierung")
+    await register(settings, other.id, 3, by_staff=True)
+    await services.cancel_session(
+        settings, other.id, reason="Die Referentin ist erkrankt."
+    )  # session cancelled
+
+    fresh = await Registration.get(id=second.id)
+    reloaded = await type(session).get(id=session.id)
+    await tasks.send_reminders(settings, now=reloaded.starts_at - timedelta(hours=1))
+    await checkin.check_in(reloaded.id, fresh.checkin_code)
+    await tasks.send_followups(settings, now=reloaded.ends_at + timedelta(hours=1))
+    await tasks.send_summaries(settings, now=reloaded.ends_at + timedelta(hours=1))
+
+
+def services_token(settings, registration) -> str:  # noqa: ANN001
+    from events.services.common import manage_token
+
+    return manage_token(settings, registration.ics_uid)
+
+
+def _parse(row: OutboxMessage, settings, locale: str) -> EmailMessage:  # noqa: ANN001
+    row.locale = locale
+    raw = build(row, settings).as_bytes()
+    return message_from_bytes(raw, policy=default)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+async def test_every_kind_renders_with_links_and_attachments(database, locale: str) -> None:
+    await _produce_every_kind(database)
+    rows = await mails()
+    produced = {row.kind for row in rows}
+    assert set(ALL_KINDS) <= produced, set(ALL_KINDS) - produced
+    for row in rows:
+        if row.kind not in ALL_KINDS:
+            continue
+        message = _parse(row, database, locale)
+        subject = str(message["Subject"])
+        assert row.context["session_title"] in subject, (row.kind, subject)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert "{{" not in text + html and "{%" not in text + html, row.kind
+        assert html.startswith("<!DOCTYPE html>") and f'<html lang="{locale}">' in html
+        assert any(day in text for day in WEEKDAYS[locale]), (row.kind, text)
+        assert not any(day in text for day in WEEKDAYS["en" if locale == "de" else "de"]), row.kind
+        if row.kind == tasks.SUMMARY:
+            assert row.context["staff_url"] in text and row.context["staff_url"] in html
+            assert f": {row.context['attended']}" in text
+            continue
+        assert row.context["manage_url"] in text or row.kind in (
+            "registration_cancelled",
+            "session_cancelled",
+            tasks.FOLLOWUP,
+        ), row.kind
+        attachments = {part.get_filename(): part for part in message.iter_attachments()}
+        if row.attachments:
+            part = attachments["invite.ics"]
+            calendar = Calendar.from_ical(part.get_payload(decode=True))
+            method = str(calendar["METHOD"])
+            expected = "CANCEL" if row.kind in ("registration_cancelled", "session_cancelled") else "REQUEST"
+            assert method == expected, row.kind
+            assert part.get_content_type() == "text/calendar"
+    by_kind = {row.kind: row for row in rows}
+    request = _parse(by_kind["registration_confirm_request"], database, locale)
+    body = request.get_body(("plain",)).get_content()
+    confirm = by_kind["registration_confirm_request"].context["confirm_url"]
+    assert confirm in body and confirm.endswith("/confirm")
+    assert f'href="{confirm}"' in request.get_body(("html",)).get_content()
+    confirmed = _parse(by_kind["registration_confirmed"], database, locale).get_body(("plain",)).get_content()
+    assert by_kind["registration_confirmed"].context["checkin_code"] in confirmed
+    followup = _parse(by_kind[tasks.FOLLOWUP], database, locale)
+    assert "https://umfrage.example.org/wtv" in followup.get_body(("html",)).get_content()
+    cancelled = _parse(by_kind["session_cancelled"], database, locale).get_body(("plain",)).get_content()
+    assert "Die Referentin ist erkrankt." in cancelled
+    assert "invite.ics" in {
+        p.get_filename()
+        for p in _parse(by_kind["registration_confirmed"], database, locale).iter_attachments()
+    }
+
+
+async def test_manage_link_in_mail_is_the_registration_page(database, client) -> None:
+    session = await published_session()
+    reg = await register(database, session.id, 7)
+    [row] = await mails("registration_confirm_request")
+    text = _parse(row, database, "de").get_body(("plain",)).get_content()
+    link = manage_url(database, reg)
+    assert link + "/confirm" in text
+    page = await client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert page.status_code == 200
+    assert reg.email in page.text
