@@ -17,7 +17,7 @@ from agora.accounts.services import normalise_email, validate_email
 from agora.db import transaction
 from agora.i18n import gettext as _
 from events.errors import EventError, NotFound
-from events.models import CONTACT_SIZES, Contact
+from events.models import CONTACT_SIZES, Contact, Invitation
 
 MAX_CSV_BYTES = 512 * 1024
 MAX_ROWS = 5000
@@ -183,9 +183,45 @@ async def save_contact(
 
 
 async def delete_contact(contact_id: int) -> None:
-    deleted = await Contact.filter(id=contact_id).delete()
+    async with transaction():
+        await Invitation.filter(contact_id=contact_id).update(contact_id=None)
+        deleted = await Contact.filter(id=contact_id).delete()
     if not deleted:
         raise NotFound({"contact": _("This contact does not exist.")})
+
+
+# A participant's own data (the "my data" page) and its deletion
+
+
+async def personal_data(participant_id: int, email: str) -> dict[str, Any]:
+    """The directory entry and invitations held under the participant's address."""
+    address = normalise_email(email)
+    entries = await Contact.filter(email=address).values(
+        "company", "contact_person", "sector", "size", "tags", "consent_source", "consent_at", "unsubscribed"
+    )
+    for entry in entries:
+        entry["consent_at"] = entry["consent_at"].isoformat() if entry["consent_at"] else None
+    invited = await Invitation.filter(email=address).prefetch_related("session").order_by("invited_at")
+    if not entries and not invited:
+        return {}
+    return {
+        _("Contact directory for invitations"): entries,
+        _("Invitations to sessions"): [
+            {"session": i.session.title, "status": i.status, "invited_at": i.invited_at.isoformat()}
+            for i in invited
+        ],
+    }
+
+
+async def forget(participant_id: int, email: str) -> None:
+    """Delete the directory entry; invitations keep only their status, for the counts."""
+    address = normalise_email(email)
+    async with transaction():
+        for invitation_id in await Invitation.filter(email=address).values_list("id", flat=True):
+            await Invitation.filter(id=invitation_id).update(
+                email=f"forgotten-{invitation_id}@invalid", contact_id=None
+            )
+        await Contact.filter(email=address).delete()
 
 
 # CSV import

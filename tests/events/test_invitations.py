@@ -347,3 +347,23 @@ async def test_invitation_mail_renders_with_links_and_one_click_unsubscribe(data
     message = compose.build(row, database)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Unsubscribe"].strip("<>") in html
+
+
+async def test_a_person_sees_and_deletes_their_directory_entry(database) -> None:
+    from agora.accounts.participants.services import DELETION_HOOKS, PERSONAL_DATA_PROVIDERS
+    from agora.app import register_domain_hooks
+
+    register_domain_hooks(database)
+    assert contacts.personal_data in PERSONAL_DATA_PROVIDERS and contacts.forget in DELETION_HOOKS
+    session = await published_session()
+    await make_contact(1, email="Petra@Example.com")
+    await invitations.send_invitations(database, session.id, ContactFilter())
+    data = await contacts.personal_data(1, "petra@example.com")
+    assert [entry["company"] for entry in next(iter(data.values()))] == ["Firma 1"]
+    assert await contacts.personal_data(1, "someone@else.example") == {}
+
+    await contacts.forget(1, "petra@example.com")
+    assert not await Contact.exists(email="petra@example.com")
+    [invitation] = await Invitation.all()
+    assert invitation.email.endswith("@invalid") and invitation.contact_id is None
+    assert (await invitations.stats(session.id)).invited == 1  # the counts survive
