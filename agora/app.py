@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from agora import db, i18n
 from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
+from agora.accounts import tokens_web
 from agora.accounts.participants import routes as participant_routes
 from agora.home import routes as home_routes
 from agora.log import RequestIdMiddleware, configure_logging
@@ -85,6 +86,7 @@ def collect_routes() -> list[BaseRoute]:
         *participant_routes.routes(),
         *staff_shell.routes(),
         *account_staff.routes(),
+        *tokens_web.routes(),
         *page_staff.routes(),
         *mail_routes.routes(),
         *mail_staff.routes(),
@@ -104,6 +106,7 @@ def staff_navigation() -> list[StaffLink]:
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
+        *tokens_web.NAV,
     ]
 
 
