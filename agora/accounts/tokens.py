@@ -118,9 +118,12 @@ async def create_token(
     return token, plain
 
 
-async def revoke_token(token_id: int) -> bool:
-    """True when the token was live and is now revoked."""
-    return bool(await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=now()))
+async def revoke_token(token_id: int, *, acting: Any) -> bool:
+    """True when the token was live and is now revoked. Administrators revoke any token, others their own."""
+    query = ApiToken.filter(id=token_id, revoked_at=None)
+    if not acting.has_role("admin"):
+        query = query.filter(created_by_id=acting.id)
+    return bool(await query.update(revoked_at=now()))
 
 
 async def list_tokens() -> list[ApiToken]:
