@@ -226,6 +226,8 @@ async def register(request: Request) -> Response:
     if errors:
         return invalid(errors)
     consent = values.pop("consent", False)
+    values.setdefault("name", "")
+    values.setdefault("email", "")
     try:
         registration = await services.register(
             settings,
