@@ -1,0 +1,240 @@
+"""Registration burst: C concurrent registrations through the JSON API at a session with 100 seats,
+spread over two `agora serve` processes on one PostgreSQL database (a fresh one, created and dropped here).
+
+Prints one JSON line: {"registrations", "capacity", "web_processes", "confirmed_plus_held", "waitlisted",
+"overbooked", "counter_matches", "errors", "registrations_per_second", "p95_ms"}. overbooked must be 0: it is
+how far the session's seat counter or the seats of the registrations that hold one go past the capacity.
+Every registration comes from its own client address (X-Forwarded-For through the trusted proxy setting),
+as it would behind the town's reverse proxy, so the per-address limit of the API does not refuse them.
+Stops by itself (--timeout).
+
+    python benchmarks/registration_burst.py [--concurrency 1000] [--capacity 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from agora import db  # noqa: E402
+from agora.settings import Settings  # noqa: E402
+
+SECRET = "benchmark-secret-" + "x" * 40
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _db_url(base: str, name: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+
+
+async def _admin(base: str, sql: str) -> None:
+    import asyncpg
+
+    parts = urlsplit(base)
+    conn = await asyncpg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=(parts.path or "/postgres").lstrip("/") or "postgres",
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(settings: Settings, port: int, log_path: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
+    env.update(
+        AGORA_DATA_DIR=str(settings.data_dir),
+        AGORA_DATABASE_URL=settings.database_url,
+        AGORA_SECRET_KEY=SECRET,
+        AGORA_BASE_URL=settings.base_url,
+        AGORA_LOG_LEVEL="WARNING",
+    )
+    command = [sys.executable, "-m", "agora.cli", "serve", "--port", str(port), "--proxy-headers"]
+    command += ["--forwarded-allow-ips", "127.0.0.1"]
+    return subprocess.Popen(  # noqa: SIM115 - the log stays open for the life of the process
+        command, env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+
+
+async def _wait_ready(client: httpx.AsyncClient, url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get(url + "/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit(f"{url} did not start in time")
+
+
+async def _session(capacity: int) -> int:
+    from events import services
+
+    starts = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0)
+    session = await services.create_session(
+        title="Wirtschaft trifft Verwaltung (Lasttest)",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=capacity,
+        venue_name="Rathaus",
+    )
+    return (await services.publish_session(session.id)).id
+
+
+async def _burst(
+    urls: list[str], session_id: int, concurrency: int, deadline: float
+) -> tuple[list[float], dict]:
+    outcomes: dict[str, int] = {}
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    timeout = httpx.Timeout(max(5.0, deadline - time.monotonic()))
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+
+        async def one(n: int) -> None:
+            body = {
+                "name": f"Person {n}",
+                "email": f"p{n}@bench.invalid",
+                "organisation": "Firma",
+                "consent": True,
+            }
+            # TEST-NET-2 addresses: one client per registration, as behind the reverse proxy.
+            address = f"198.51.{100 + n // 250}.{n % 250 + 1}"
+            started = time.perf_counter()
+            try:
+                response = await client.post(
+                    f"{urls[n % len(urls)]}/api/v1/sessions/{session_id}/registrations",
+                    json=body,
+                    headers={"X-Forwarded-For": address},
+                )
+                key = str(response.status_code)
+            except httpx.HTTPError as exc:
+                key = type(exc).__name__
+            latencies.append((time.perf_counter() - started) * 1000)
+            outcomes[key] = outcomes.get(key, 0) + 1
+
+        await asyncio.gather(*(one(n) for n in range(concurrency)))
+    return latencies, outcomes
+
+
+async def run(args: argparse.Namespace) -> dict:
+    from events.models import SEATED, WAITLISTED, Registration, Session
+
+    name = f"agora_bench_{uuid.uuid4().hex[:8]}"
+    data_dir = Path(f"/tmp/{name}")
+    data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
+    await _admin(args.database_url, f'CREATE DATABASE "{name}"')
+    ports = [_free_port() for _ in range(args.processes)]
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=_db_url(args.database_url, name),
+        base_url=f"http://127.0.0.1:{ports[0]}",
+        secret_key=SECRET,
+    )
+    servers: list[subprocess.Popen] = []
+    deadline = time.monotonic() + args.timeout
+    try:
+        await db.migrate(settings)
+        await db.close_db()
+        await db.init_db(settings)
+        session_id = await _session(args.capacity)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for index, port in enumerate(ports):
+            servers.append(_serve(settings, port, data_dir / f"serve-{index}.log"))
+        async with httpx.AsyncClient() as probe:
+            for url in urls:
+                await _wait_ready(probe, url, deadline)
+        started = time.perf_counter()
+        latencies, outcomes = await asyncio.wait_for(
+            _burst(urls, session_id, args.concurrency, deadline),
+            timeout=max(1.0, deadline - time.monotonic()),
+        )
+        elapsed = time.perf_counter() - started
+        session = await Session.get(id=session_id)
+        seated = await Registration.filter(session_id=session_id, status__in=SEATED)
+        seated_seats = sum(r.seats for r in seated)
+        waitlisted = await Registration.filter(session_id=session_id, status=WAITLISTED).count()
+    finally:
+        for server in servers:
+            _stop(server)
+        await db.close_db()
+        await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    latencies.sort()
+    created = outcomes.get("201", 0)
+    return {
+        "registrations": args.concurrency,
+        "capacity": args.capacity,
+        "web_processes": args.processes,
+        "confirmed_plus_held": len(seated),
+        "waitlisted": waitlisted,
+        "overbooked": max(0, session.seats_taken - session.capacity, seated_seats - session.capacity),
+        "counter_matches": session.seats_taken == seated_seats,
+        "errors": args.concurrency - created,
+        "outcomes": outcomes,
+        "registrations_per_second": round(created / elapsed, 1) if elapsed else None,
+        "p95_ms": _p95(latencies),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _p95(values: list[float]) -> float | None:
+    return round(values[min(len(values) - 1, int(len(values) * 0.95))], 1) if values else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--concurrency", "-c", type=int, default=1000, help="registrations fired at once")
+    parser.add_argument("--capacity", type=int, default=100, help="seats of the session")
+    parser.add_argument("--processes", type=int, default=2, help="`agora serve` processes (default 2)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("AGORA_TEST_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="PostgreSQL server to create the scratch database on",
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
