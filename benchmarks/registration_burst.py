@@ -67,7 +67,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(settings: Settings, port: int, log_path: Path) -> subprocess.Popen:
+def _serve(settings: Settings, port: int, log_path: Path, *, processes: int = 1) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
     env.update(
         AGORA_DATA_DIR=str(settings.data_dir),
@@ -77,7 +77,7 @@ def _serve(settings: Settings, port: int, log_path: Path) -> subprocess.Popen:
         AGORA_LOG_LEVEL="WARNING",
     )
     command = [sys.executable, "-m", "agora.cli", "serve", "--port", str(port), "--proxy-headers"]
-    command += ["--forwarded-allow-ips", "127.0.0.1"]
+    command += ["--forwarded-allow-ips", "127.0.0.1", "--workers", str(processes)]
     return subprocess.Popen(  # noqa: SIM115 - the log stays open for the life of the process
         command, env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True
     )

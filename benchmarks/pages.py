@@ -1,0 +1,177 @@
+"""Public session page: requests per second and latency of GET /termine/{id} under concurrent readers.
+
+Starts `agora serve` (embedded SQLite by default, or PostgreSQL with --postgres) on a scratch database
+with one published session that has an agenda of six items with speakers and two workshop tracks, warms up,
+then keeps --concurrency readers busy for --seconds. Prints one JSON line: {"path", "page", "database",
+"web_processes", "concurrency", "requests", "errors", "requests_per_second", "p50_ms", "p95_ms"}. "page" says
+what was measured: "public session page", or "api session endpoint" if the public page does not exist.
+Stops by itself.
+
+    python benchmarks/pages.py [--seconds 20] [--concurrency 16] [--postgres] [--processes 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from agora import db  # noqa: E402
+from agora.settings import Settings  # noqa: E402
+from benchmarks.registration_burst import (  # noqa: E402
+    DEFAULT_POSTGRES,
+    SECRET,
+    _admin,
+    _db_url,
+    _free_port,
+    _p95,
+    _serve,
+    _stop,
+    _wait_ready,
+)
+
+
+async def _session() -> int:
+    from events import services
+
+    starts = (datetime.now(UTC) + timedelta(days=14)).replace(hour=7, minute=0, second=0, microsecond=0)
+    series = await services.create_series(title="Wirtschaft trifft Verwaltung", office="Wirtschaftsförderung")
+    session = await services.create_session(
+        series_id=series.id,
+        kind="workshop",
+        title="Wirtschaft trifft Verwaltung: Digitalisierung im Mittelstand",
+        description="Ein **Frühstück** im Rathaus mit Vorträgen und Workshops.\n\n- Austausch\n- Netzwerken",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        capacity=80,
+        venue_name="Rathaus",
+        venue_address="Marktplatz 1, 12345 Musterstadt",
+    )
+    tracks = [await services.add_track(session.id, title=f"Workshop {n}", capacity=40) for n in (1, 2)]
+    for index in range(6):
+        await services.add_agenda_item(
+            session.id,
+            starts_at=starts + timedelta(minutes=30 * index),
+            ends_at=starts + timedelta(minutes=30 * index + 25),
+            title=f"Programmpunkt {index + 1}",
+            description="Kurzer Impuls und Diskussion.",
+            kind="talk" if index % 2 == 0 else "discussion",
+            room="Ratssaal",
+            track_id=tracks[index % 2].id if index >= 4 else None,
+            speakers=[{"name": f"Referentin {index + 1}", "role": "Leitung", "organisation": "Stadt"}],
+        )
+    return (await services.publish_session(session.id)).id
+
+
+async def _load(url: str, concurrency: int, seconds: float) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def reader() -> None:
+            nonlocal errors
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += not ok
+
+        await asyncio.gather(*(reader() for _ in range(concurrency)))
+    return latencies, errors
+
+
+async def run(args: argparse.Namespace) -> dict:
+    name = f"agora_pages_{uuid.uuid4().hex[:8]}"
+    data_dir = Path(f"/tmp/{name}")
+    data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
+    port = _free_port()
+    if args.postgres:
+        await _admin(args.database_url, f'CREATE DATABASE "{name}"')
+        database_url = _db_url(args.database_url, name)
+    else:
+        database_url = f"sqlite://{data_dir / 'agora.sqlite3'}"
+    settings = Settings(
+        data_dir=data_dir, database_url=database_url, base_url=f"http://127.0.0.1:{port}", secret_key=SECRET
+    )
+    server = None
+    try:
+        await db.migrate(settings)
+        await db.close_db()
+        await db.init_db(settings)
+        session_id = await _session()
+        await db.close_db()
+        server = _serve(settings, port, data_dir / "serve.log", processes=args.processes)
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient() as probe:
+            await _wait_ready(probe, base, time.monotonic() + 120)
+            path, page = f"/termine/{session_id}", "public session page"
+            if (await probe.get(base + path)).status_code != 200:
+                path, page = (
+                    f"/api/v1/sessions/{session_id}",
+                    "api session endpoint (no public session page found)",
+                )
+        await _load(base + path, args.concurrency, min(3.0, args.seconds))  # warm-up, not counted
+        started = time.perf_counter()
+        latencies, errors = await _load(base + path, args.concurrency, args.seconds)
+        elapsed = time.perf_counter() - started
+    finally:
+        if server is not None:
+            _stop(server)
+        if args.postgres:
+            await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+    latencies.sort()
+    return {
+        "path": "/termine/{id}" if path.startswith("/termine/") else "/api/v1/sessions/{id}",
+        "page": page,
+        "database": "postgresql" if args.postgres else "sqlite",
+        "web_processes": args.processes,
+        "concurrency": args.concurrency,
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(latencies[len(latencies) // 2], 1) if latencies else None,
+        "p95_ms": _p95(latencies),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=20, help="how long to measure")
+    parser.add_argument("--concurrency", "-c", type=int, default=16, help="readers at once")
+    parser.add_argument("--processes", type=int, default=1, help="web processes of `agora serve`")
+    parser.add_argument(
+        "--postgres", action="store_true", help="use PostgreSQL instead of the embedded SQLite"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("AGORA_TEST_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="PostgreSQL server for --postgres",
+    )
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
