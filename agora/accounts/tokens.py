@@ -27,6 +27,7 @@ SCOPES: dict[str, Any] = {
 MAX_EXPIRY_DAYS = 730
 LAST_USED_INTERVAL = timedelta(minutes=1)
 NO_STORE = {"Cache-Control": "no-store"}
+PURGE_ONE_IN = 200  # rate-limited requests per purge of old counts, on average
 
 
 class ApiToken(Model):
@@ -151,6 +152,9 @@ async def rate_limited(bucket: str, *, limit: int, window: timedelta) -> bool:
     let the limit-th request through at once: the limit is a brake on abuse, not an exact quota.
     """
     moment = now()
+    if secrets.randbelow(PURGE_ONE_IN) == 0:
+        # Now and then, not on a timer: the table stays small without another scheduled job.
+        await ApiRateHit.filter(created_at__lt=moment - max(window, timedelta(hours=1))).delete()
     if await ApiRateHit.filter(bucket=bucket, created_at__gte=moment - window).count() >= limit:
         return True
     await ApiRateHit.create(bucket=bucket, created_at=moment)
