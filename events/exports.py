@@ -1,0 +1,151 @@
+"""Attendee, waitlist and answer lists of a session as CSV and XLSX.
+
+Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return, which some programs strip
+before parsing) as a formula, so such values are written with a leading apostrophe: a registrant's
+organisation "=HYPERLINK(...)" stays text. CSV carries a UTF-8 byte order mark so Excel reads umlauts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from agora.i18n import format_dt
+from agora.i18n import gettext as _
+from events.models import ATTENDED, CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
+from events.services import validation
+from events.services.planning import waitlist_of
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+KINDS = ("attendees", "waitlist", "answers")
+FORMATS = ("csv", "xlsx")
+ATTENDING = (CONFIRMED, ATTENDED, PENDING_APPROVAL, PENDING_CONFIRMATION)
+
+Table = tuple[list[str], list[list[str]]]
+
+
+def safe_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _answer_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+async def _attendees(session: Session) -> list[Registration]:
+    return (
+        await Registration.filter(session_id=session.id, status__in=ATTENDING)
+        .order_by("name", "id")
+        .prefetch_related("track")
+    )
+
+
+def _person_row(reg: Registration) -> list[str]:
+    return [
+        reg.name,
+        reg.organisation,
+        reg.role,
+        reg.email,
+        ", ".join(c.get("name", "") for c in reg.colleagues or []),
+        str(reg.seats),
+        reg.track.title if reg.track else "",
+        reg.status,
+        reg.checkin_code,
+    ]
+
+
+def _person_header() -> list[str]:
+    return [
+        _("Name"),
+        _("Organisation"),
+        _("Role"),
+        _("Email"),
+        _("Colleagues"),
+        _("Seats"),
+        _("Track"),
+        _("Status"),
+        _("Check-in code"),
+    ]
+
+
+async def table(session: Session, kind: str) -> Table:
+    """Header and rows of one list, as plain text (escaping happens when writing)."""
+    if kind == "attendees":
+        regs = await _attendees(session)
+        header = [*_person_header(), _("Checked in")]
+        return header, [[*_person_row(r), format_dt(r.checked_in_at)] for r in regs]
+    if kind == "waitlist":
+        regs = await waitlist_of(session.id)
+        for reg in regs:
+            await reg.fetch_related("track")
+        header = [_("Position"), *_person_header(), _("On the waitlist since")]
+        return header, [
+            [str(index), *_person_row(r), format_dt(r.waitlisted_at)] for index, r in enumerate(regs, 1)
+        ]
+    if kind == "answers":
+        questions = await validation.questions_for(session)
+        regs = (
+            await Registration.filter(session_id=session.id)
+            .filter(anonymised_at__isnull=True)
+            .order_by("name", "id")
+        )
+        header = [_("Name"), _("Organisation"), _("Email"), _("Status"), *(q.label for q in questions)]
+        rows = [
+            [
+                r.name,
+                r.organisation,
+                r.email,
+                r.status,
+                *(_answer_text(r.answers.get(str(q.id))) for q in questions),
+            ]
+            for r in regs
+        ]
+        return header, rows
+    raise ValueError(f"unknown export {kind}")
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([safe_cell(v) for v in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Export"
+    sheet.append([safe_cell(v) for v in header])
+    for row in rows:
+        # Written as strings, so openpyxl never turns an "=..." value into a formula cell.
+        sheet.append([safe_cell(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def export(session: Session, kind: str, fmt: str) -> tuple[bytes, str, str]:
+    """(content, media type, file name)."""
+    header, rows = await table(session, kind)
+    name = f"session-{session.id}-{kind}.{fmt}"
+    if fmt == "csv":
+        return to_csv(header, rows), "text/csv; charset=utf-8", name
+    if fmt == "xlsx":
+        return (
+            to_xlsx(header, rows, kind),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            name,
+        )
+    raise ValueError(f"unknown format {fmt}")

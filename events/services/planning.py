@@ -1,0 +1,109 @@
+"""Staff planning tools beyond creating things: removing agenda items, tracks and questions, and looking up
+registrations at the door or in the staff lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from agora.db import transaction
+from agora.i18n import gettext as _
+from events.checkin import normalise_code
+from events.errors import EventError, NotFound
+from events.models import (
+    ATTENDED,
+    CONFIRMED,
+    PENDING_APPROVAL,
+    PENDING_CONFIRMATION,
+    SEATED,
+    WAITLISTED,
+    AgendaItem,
+    Question,
+    Registration,
+    Track,
+)
+
+SEARCH_LIMIT = 50
+
+
+async def delete_agenda_item(session_id: int, item_id: int) -> None:
+    async with transaction():
+        if not await AgendaItem.filter(id=item_id, session_id=session_id).delete():
+            raise NotFound({"item": _("This agenda item does not exist.")})
+
+
+async def delete_track(session_id: int, track_id: int) -> None:
+    """A track people chose keeps their seats, so it can only go while nobody holds one in it."""
+    track = await Track.get_or_none(id=track_id, session_id=session_id)
+    if track is None:
+        raise NotFound({"track": _("This track does not exist.")})
+    async with transaction():
+        if await Registration.exists(track_id=track_id, status__in=(*SEATED, WAITLISTED)):
+            raise EventError({"track": _("People are registered for this track, so it cannot be removed.")})
+        await track.delete()
+
+
+async def delete_question(
+    question_id: int, *, series_id: int | None = None, session_id: int | None = None
+) -> None:
+    """Answers already given stay in the registrations; the question is no longer asked."""
+    if (series_id is None) == (session_id is None):
+        raise TypeError("a question belongs to a series or to a session")
+    query = Question.filter(id=question_id)
+    query = (
+        query.filter(series_id=series_id) if series_id is not None else query.filter(session_id=session_id)
+    )
+    async with transaction():
+        if not await query.delete():
+            raise NotFound({"question": _("This question does not exist.")})
+
+
+async def search_registrations(session_id: int, query: str) -> list[Registration]:
+    """Registrations whose name, organisation, email or check-in code match; active ones only."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    condition = Q(name__icontains=query) | Q(organisation__icontains=query) | Q(email__icontains=query)
+    code = normalise_code(query)
+    if code:
+        condition |= Q(checkin_code=code)
+    return (
+        await Registration.filter(condition, session_id=session_id, status__in=(*SEATED, WAITLISTED))
+        .order_by("name", "id")
+        .limit(SEARCH_LIMIT)
+    )
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Registrations (not seats) per status, and seats held, for the staff overview."""
+
+    confirmed: int
+    held: int
+    waitlisted: int
+    pending_approval: int
+    attended: int
+    cancelled: int
+    seats: int
+
+
+async def status_counts(session_id: int) -> StatusCounts:
+    rows = await Registration.filter(session_id=session_id).values_list("status", "seats")
+
+    def count(*statuses: str) -> int:
+        return sum(1 for status, _seats in rows if status in statuses)
+
+    return StatusCounts(
+        confirmed=count(CONFIRMED),
+        held=count(PENDING_CONFIRMATION),
+        waitlisted=count(WAITLISTED),
+        pending_approval=count(PENDING_APPROVAL),
+        attended=count(ATTENDED),
+        cancelled=len(rows) - count(*SEATED, WAITLISTED),
+        seats=sum(seats for status, seats in rows if status in SEATED),
+    )
+
+
+async def waitlist_of(session_id: int) -> list[Registration]:
+    return await Registration.filter(session_id=session_id, status=WAITLISTED).order_by("waitlisted_at", "id")

@@ -1,0 +1,199 @@
+"""The agenda editor of a session: items with speakers, parallel tracks, and the session's own questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from agora.forms import read_form, text
+from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
+from agora.web import error_page, path_id, redirect, render, session_of
+from events import services as event_services
+from events.errors import EventError
+from events.models import AGENDA_KINDS, Question, Session, Track
+from events.services import planning, validation
+from events.staff import questions
+from events.staff.forms import Reader, local_input
+
+AGENDA_KIND_LABELS = {
+    "talk": lazy_gettext("Talk"),
+    "discussion": lazy_gettext("Discussion"),
+    "break": lazy_gettext("Break"),
+    "networking": lazy_gettext("Networking"),
+}
+SPEAKER_ROWS = 3
+
+
+async def _session(request: Request) -> Session | None:
+    session_id = path_id(request, "session_id")
+    return await Session.get_or_none(id=session_id) if session_id else None
+
+
+async def agenda_page(
+    request: Request, *, errors: dict | None = None, values: dict | None = None, status: int = 200
+) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    defaults: dict[str, Any] = {
+        "starts_at": local_input(session.starts_at),
+        "ends_at": local_input(session.ends_at),
+        "title": "",
+        "description": "",
+        "kind": "talk",
+        "room": "",
+        "track_id": "",
+        "speakers": [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS)],
+    }
+    defaults.update(values or {})
+    series_questions = [q for q in await validation.questions_for(session) if q.session_id is None]  # type: ignore[attr-defined]
+    return await render(
+        request,
+        "events/staff/agenda.html",
+        {
+            "session": session,
+            "items": await event_services.agenda_of(session.id),
+            "tracks": await Track.filter(session_id=session.id).order_by("id"),
+            "questions": await Question.filter(session_id=session.id).order_by("position", "id"),
+            "series_questions": series_questions,
+            "agenda_kinds": AGENDA_KIND_LABELS,
+            "question_kinds": questions.KIND_LABELS,
+            "errors": errors or {},
+            "values": defaults,
+        },
+        status,
+    )
+
+
+async def item_add(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    reader = Reader(form)
+    starts = reader.when("starts_at", required=True)
+    ends = reader.when("ends_at", required=True)
+    title = reader.text("title", 200)
+    description = reader.text("description", 5_000)
+    kind = reader.choice("kind", AGENDA_KINDS, _("Please choose a kind of agenda item."))
+    room = reader.text("room", 120)
+    raw_track = text(form, "track_id", 12)
+    track_id = int(raw_track) if raw_track.isdigit() and len(raw_track) < 10 else None
+    if raw_track and track_id is None:
+        reader.errors["track_id"] = _("Please choose one of the tracks offered.")
+    speakers = []
+    for index in range(SPEAKER_ROWS):
+        speaker = {
+            key: reader.text(f"speaker_{index}_{key}", 200) for key in ("name", "role", "organisation")
+        }
+        speakers.append(speaker)
+    values = {
+        "starts_at": text(form, "starts_at", 40),
+        "ends_at": text(form, "ends_at", 40),
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "room": room,
+        "track_id": raw_track,
+        "speakers": speakers,
+    }
+    if not title:
+        reader.errors["title"] = _("Please enter a title.")
+    if reader.errors or starts is None or ends is None:
+        return await agenda_page(request, errors=reader.errors, values=values, status=400)
+    try:
+        await event_services.add_agenda_item(
+            session.id,
+            starts_at=starts,
+            ends_at=ends,
+            title=title,
+            description=description,
+            kind=kind,
+            room=room,
+            track_id=track_id,
+            speakers=[s for s in speakers if any(s.values())],
+        )
+    except EventError as exc:
+        errors = {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
+        return await agenda_page(request, errors=errors, values=values, status=400)
+    await session_of(request).flash(_("The agenda item has been added."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda")
+
+
+async def item_delete(request: Request) -> Response:
+    session = await _session(request)
+    item_id = path_id(request, "item_id")
+    if session is None or item_id is None:
+        return await error_page(request, 404)
+    try:
+        await planning.delete_agenda_item(session.id, item_id)
+    except EventError:
+        return await error_page(request, 404)
+    await session_of(request).flash(_("The agenda item has been removed."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda")
+
+
+async def track_add(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    reader = Reader(await read_form(request))
+    title = reader.text("track_title", 200)
+    capacity = reader.integer("track_capacity", maximum=100_000)
+    if not title:
+        reader.errors["track_title"] = _("Please enter a title.")
+    if reader.errors:
+        return await agenda_page(request, errors=reader.errors, status=400)
+    try:
+        await event_services.add_track(session.id, title=title, capacity=capacity)
+    except EventError as exc:
+        return await agenda_page(request, errors={f"track_{k}": v for k, v in exc.errors.items()}, status=400)
+    await session_of(request).flash(_("The track has been added."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
+
+
+async def track_delete(request: Request) -> Response:
+    session = await _session(request)
+    track_id = path_id(request, "track_id")
+    if session is None or track_id is None:
+        return await error_page(request, 404)
+    try:
+        await planning.delete_track(session.id, track_id)
+    except EventError as exc:
+        if "track" in exc.errors and await Track.exists(id=track_id, session_id=session.id):
+            return await agenda_page(request, errors={"tracks": exc.errors["track"]}, status=400)
+        return await error_page(request, 404)
+    await session_of(request).flash(_("The track has been removed."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
+
+
+async def question_add(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    data, errors = questions.read(await read_form(request))
+    if not errors:
+        try:
+            await event_services.add_question(session_id=session.id, **data)
+        except EventError as exc:
+            errors = {f"q_{k}": v for k, v in exc.errors.items()}
+    if errors:
+        return await agenda_page(request, errors=errors, status=400)
+    await session_of(request).flash(_("The question has been added."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda#questions")
+
+
+async def question_delete(request: Request) -> Response:
+    session = await _session(request)
+    question_id = path_id(request, "question_id")
+    if session is None or question_id is None:
+        return await error_page(request, 404)
+    try:
+        await planning.delete_question(question_id, session_id=session.id)
+    except EventError:
+        return await error_page(request, 404)
+    await session_of(request).flash(_("The question has been removed."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda#questions")

@@ -1,0 +1,88 @@
+"""Check-in at the door (made for a phone) and the printable attendee list with a signature column."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from agora.forms import read_form, text
+from agora.i18n import gettext as _
+from agora.web import error_page, path_id, redirect, render, session_of
+from events import checkin
+from events.errors import EventError
+from events.exports import ATTENDING
+from events.models import Registration, Session
+from events.services import planning
+from events.staff.registrations import STATUS_LABELS
+
+
+async def _session(request: Request) -> Session | None:
+    session_id = path_id(request, "session_id")
+    return await Session.get_or_none(id=session_id) if session_id else None
+
+
+async def checkin_page(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    query = request.query_params.get("q", "").strip()[:100]
+    return await render(
+        request,
+        "events/staff/checkin.html",
+        {
+            "session": session,
+            "query": query,
+            "results": await planning.search_registrations(session.id, query) if query else None,
+            "counts": await checkin.live_counts(session.id),
+            "labels": STATUS_LABELS,
+            "errors": errors or {},
+        },
+        status,
+    )
+
+
+async def checkin_post(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    code = text(form, "code", 40)
+    back = text(form, "q", 100)
+    if not checkin.normalise_code(code):
+        return await checkin_page(request, errors={"code": _("Please enter a check-in code.")}, status=400)
+    try:
+        registration = await checkin.check_in(session.id, code)
+    except EventError as exc:
+        return await checkin_page(request, errors=exc.errors, status=400)
+    await session_of(request).flash(_("%(name)s is checked in.", name=registration.name))
+    url = f"/staff/events/sessions/{session.id}/checkin"
+    if back:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode({"q": back})
+    return redirect(url)
+
+
+async def checkin_counts(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    return JSONResponse(asdict(await checkin.live_counts(session.id)), headers={"Cache-Control": "no-store"})
+
+
+async def attendee_list(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    attendees = (
+        await Registration.filter(session_id=session.id, status__in=ATTENDING)
+        .order_by("name", "id")
+        .prefetch_related("track")
+    )
+    return await render(
+        request,
+        "events/staff/attendee_list.html",
+        {"session": session, "attendees": attendees, "labels": STATUS_LABELS},
+    )

@@ -1,0 +1,158 @@
+"""Registrations of a session for staff: counts, decisions, moving between waitlist and seats, adding by hand,
+and the exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from agora.forms import read_form, text
+from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
+from agora.web import error_page, path_id, redirect, render, session_of
+from events import exports
+from events import services as event_services
+from events.errors import EventError
+from events.models import Registration, Session, Track
+from events.services import planning, validation
+
+STATUS_LABELS = {
+    "pending_confirmation": lazy_gettext("Held, awaiting email confirmation"),
+    "confirmed": lazy_gettext("Confirmed"),
+    "waitlisted": lazy_gettext("Waitlisted"),
+    "pending_approval": lazy_gettext("Awaiting approval"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "declined": lazy_gettext("Declined"),
+    "attended": lazy_gettext("Attended"),
+}
+# action -> (service, the flash after it)
+ACTIONS = {
+    "approve": (event_services.approve, lazy_gettext("The registration has been approved.")),
+    "decline": (event_services.decline, lazy_gettext("The registration has been declined.")),
+    "confirm": (event_services.move_to_confirmed, lazy_gettext("The person now has a seat.")),
+    "waitlist": (
+        event_services.move_to_waitlist,
+        lazy_gettext("The person has been moved to the end of the waitlist."),
+    ),
+}
+
+
+async def _session(request: Request) -> Session | None:
+    session_id = path_id(request, "session_id")
+    return await Session.get_or_none(id=session_id) if session_id else None
+
+
+async def registrations_page(
+    request: Request, *, errors: dict | None = None, values: dict | None = None, status: int = 200
+) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    registrations = (
+        await Registration.filter(session_id=session.id)
+        .order_by("created_at", "id")
+        .prefetch_related("track")
+    )
+    return await render(
+        request,
+        "events/staff/registrations.html",
+        {
+            "session": session,
+            "registrations": [r for r in registrations if r.status != "waitlisted"],
+            "waitlist": await planning.waitlist_of(session.id),
+            "counts": await planning.status_counts(session.id),
+            "seats_left": event_services.seats_left(session),
+            "labels": STATUS_LABELS,
+            "tracks": await Track.filter(session_id=session.id).order_by("id"),
+            "questions": await validation.questions_for(session),
+            "errors": errors or {},
+            "values": values or {"name": "", "email": "", "organisation": "", "role": "", "track_id": ""},
+            "export_kinds": exports.KINDS,
+        },
+        status,
+    )
+
+
+async def registration_add(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    form = await read_form(request)
+    values: dict[str, Any] = {
+        key: text(form, key, 300) for key in ("name", "email", "organisation", "role", "track_id")
+    }
+    track_id = (
+        int(values["track_id"]) if values["track_id"].isdigit() and len(values["track_id"]) < 10 else None
+    )
+    answers: dict[str, Any] = {}
+    for question in await validation.questions_for(session):
+        field = f"question_{question.id}"
+        answers[str(question.id)] = (
+            [v for v in form.getlist(field) if isinstance(v, str)]
+            if question.kind == "checkboxes"
+            else text(form, field, 2_000)
+        )
+    try:
+        registration = await event_services.register(
+            request.app.state.settings,
+            session.id,
+            name=values["name"],
+            email=values["email"],
+            organisation=values["organisation"],
+            role=values["role"],
+            answers=answers,
+            track_id=track_id,
+            by_staff=True,
+        )
+    except EventError as exc:
+        errors = {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
+        return await registrations_page(request, errors=errors, values=values, status=400)
+    await session_of(request).flash(
+        _(
+            "%(name)s has been added: %(status)s.",
+            name=registration.name,
+            status=STATUS_LABELS[registration.status],
+        )
+    )
+    return redirect(f"/staff/events/sessions/{session.id}/registrations")
+
+
+async def registration_action(request: Request) -> Response:
+    session = await _session(request)
+    registration_id = path_id(request, "registration_id")
+    action = request.path_params.get("action", "")
+    if session is None or registration_id is None or (action not in ACTIONS and action != "cancel"):
+        return await error_page(request, 404)
+    if not await Registration.exists(id=registration_id, session_id=session.id):
+        return await error_page(request, 404)
+    settings = request.app.state.settings
+    try:
+        if action == "cancel":
+            await event_services.cancel_registration(settings, registration_id, by_staff=True)
+            message = _("The registration has been cancelled.")
+        else:
+            service, done = ACTIONS[action]
+            await service(settings, registration_id)
+            message = str(done)
+    except EventError as exc:
+        return await registrations_page(
+            request, errors={"decision": " ".join(exc.errors.values())}, status=400
+        )
+    await session_of(request).flash(message)
+    return redirect(f"/staff/events/sessions/{session.id}/registrations")
+
+
+async def export(request: Request) -> Response:
+    session = await _session(request)
+    kind = request.path_params.get("kind", "")
+    fmt = request.path_params.get("fmt", "")
+    if session is None or kind not in exports.KINDS or fmt not in exports.FORMATS:
+        return await error_page(request, 404)
+    content, media_type, name = await exports.export(session, kind, fmt)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

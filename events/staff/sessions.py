@@ -1,0 +1,292 @@
+"""Staff pages of a session: list, create, edit, publish, cancel, reschedule, move, complete, copy agenda."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from agora.forms import checked, read_form
+from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
+from agora.web import error_page, paginate, path_id, redirect, render, session_of
+from events import recurrence
+from events import services as event_services
+from events.errors import EventError
+from events.models import SESSION_KINDS, SESSION_STATUSES, Series, Session
+from events.services import planning
+from events.staff.forms import Reader, shown
+
+KIND_LABELS = {
+    "dialogue": lazy_gettext("Dialogue session"),
+    "workshop": lazy_gettext("Workshop"),
+    "information": lazy_gettext("Information event"),
+}
+STATUS_LABELS = {
+    "draft": lazy_gettext("Draft"),
+    "published": lazy_gettext("Published"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "completed": lazy_gettext("Completed"),
+}
+TEXT_FIELDS = {
+    "title": 200,
+    "description": 20_000,
+    "venue_name": 200,
+    "venue_address": 300,
+    "venue_room": 120,
+    "venue_accessibility": 5_000,
+    "contact_email": 254,
+}
+TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "cancel_deadline")
+
+
+def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    reader = Reader(form)
+    data: dict[str, Any] = {name: reader.text(name, limit) for name, limit in TEXT_FIELDS.items()}
+    data["kind"] = reader.choice("kind", SESSION_KINDS, _("Please choose a kind of session."))
+    data["online_url"] = reader.url("online_url")
+    for name in TIME_FIELDS:
+        data[name] = reader.when(name, required=name in ("starts_at", "ends_at"))
+    data["capacity"] = reader.integer("capacity", maximum=100_000)
+    data["max_colleagues"] = reader.integer("max_colleagues", maximum=50, default=0)
+    data["requires_approval"] = checked(form, "requires_approval")
+    if data["starts_at"] and data["ends_at"] and data["ends_at"] <= data["starts_at"]:
+        reader.errors["ends_at"] = _("The end must be after the start.")
+    return data, reader.errors
+
+
+async def _session(request: Request) -> Session | None:
+    session_id = path_id(request, "session_id")
+    return await Session.get_or_none(id=session_id) if session_id else None
+
+
+async def session_list(request: Request) -> Response:
+    when = request.query_params.get("when", "upcoming")
+    status = request.query_params.get("status", "")
+    now = datetime.now(UTC)
+    query = Session.all()
+    if when == "past":
+        query = query.filter(ends_at__lt=now).order_by("-starts_at")
+    elif when == "all":
+        query = query.order_by("-starts_at")
+    else:
+        when = "upcoming"
+        query = query.filter(ends_at__gte=now).order_by("starts_at")
+    if status in SESSION_STATUSES:
+        query = query.filter(status=status)
+    else:
+        status = ""
+    result = await paginate(query, request, per_page=50)
+    return await render(
+        request,
+        "events/staff/session_list.html",
+        {"page": result, "when": when, "status": status, "statuses": STATUS_LABELS, "kinds": KIND_LABELS},
+    )
+
+
+async def _form(
+    request: Request, session: Session | None, values: dict, errors: dict, status: int = 200
+) -> Response:
+    return await render(
+        request,
+        "events/staff/session_form.html",
+        {
+            "session": session,
+            "values": shown(values),
+            "errors": errors,
+            "kinds": KIND_LABELS,
+            "series_list": await Series.all().order_by("title"),
+        },
+        status,
+    )
+
+
+async def session_new(request: Request) -> Response:
+    values: dict[str, Any] = {
+        **dict.fromkeys(TEXT_FIELDS, ""),
+        "kind": "dialogue",
+        "online_url": "",
+        "capacity": 30,
+        "max_colleagues": 0,
+        "requires_approval": False,
+        "series_id": request.query_params.get("series", "")[:10],
+    }
+    values.update(dict.fromkeys(TIME_FIELDS))
+    return await _form(request, None, values, {})
+
+
+async def session_create(request: Request) -> Response:
+    form = await read_form(request)
+    data, errors = _read(form)
+    raw_series = form.get("series_id")
+    values = {**data, "series_id": raw_series if isinstance(raw_series, str) else ""}
+    series_id = None
+    if isinstance(raw_series, str) and raw_series:
+        series_id = int(raw_series) if raw_series.isdigit() and len(raw_series) < 10 else -1
+        if not await Series.exists(id=series_id):
+            errors["series_id"] = _("Please choose one of the series.")
+    if series_id is not None:
+        # Empty fields take the series' values (its title, venue, contact).
+        data = {k: v for k, v in data.items() if not (k in TEXT_FIELDS and v == "")}
+    elif not data["title"]:
+        errors["title"] = _("Please enter a title.")
+    if errors:
+        return await _form(request, None, values, errors, 400)
+    try:
+        session = await event_services.create_session(series_id=series_id, **data)
+    except EventError as exc:
+        return await _form(request, None, values, exc.errors, 400)
+    await session_of(request).flash(_("The session has been created as a draft."))
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_detail(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    previous = None
+    if series is not None:
+        previous = (
+            await Session.filter(series_id=series.id, starts_at__lt=session.starts_at)
+            .order_by("-starts_at")
+            .first()
+        )
+    return await render(
+        request,
+        "events/staff/session_detail.html",
+        {
+            "session": session,
+            "series": series,
+            "previous": previous,
+            "counts": await planning.status_counts(session.id),
+            "seats_left": event_services.seats_left(session),
+            "kinds": KIND_LABELS,
+            "statuses": STATUS_LABELS,
+            "errors": errors or {},
+            "move_values": shown({"starts_at": session.starts_at, "ends_at": session.ends_at}),
+        },
+        status,
+    )
+
+
+async def session_edit(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    values = {key: getattr(session, key) for key in (*TEXT_FIELDS, *TIME_FIELDS)}
+    values.update(
+        kind=session.kind,
+        online_url=session.online_url,
+        capacity=session.capacity,
+        max_colleagues=session.max_colleagues,
+        requires_approval=session.requires_approval,
+    )
+    return await _form(request, session, values, {})
+
+
+async def session_update(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    data, errors = _read(await read_form(request))
+    if not data["title"]:
+        errors["title"] = _("Please enter a title.")
+    if errors:
+        return await _form(request, session, data, errors, 400)
+    try:
+        await event_services.update_session(request.app.state.settings, session.id, **data)
+    except EventError as exc:
+        return await _form(request, session, data, exc.errors, 400)
+    await session_of(request).flash(_("The session has been saved."))
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_publish(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    try:
+        await event_services.publish_session(session.id)
+    except EventError as exc:
+        return await session_detail(request, errors=exc.errors, status=400)
+    await session_of(request).flash(_("The session has been published."))
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_cancel(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    reader = Reader(await read_form(request))
+    reason = reader.text("reason", 2_000)
+    if not reason:
+        reader.errors["reason"] = _("Please give a reason; it is sent to everyone registered.")
+    if reader.errors:
+        return await session_detail(request, errors=reader.errors, status=400)
+    try:
+        await event_services.cancel_session(request.app.state.settings, session.id, reason=reason)
+    except EventError as exc:
+        return await session_detail(request, errors=exc.errors, status=400)
+    await session_of(request).flash(
+        _("The session has been cancelled and everyone registered is being told.")
+    )
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_complete(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    if session.status != "published":
+        return await session_detail(
+            request, errors={"status": _("Only a published session can be completed.")}, status=400
+        )
+    await event_services.complete_session(session.id)
+    await session_of(request).flash(_("The session has been marked as completed."))
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_move(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    reader = Reader(await read_form(request))
+    starts = reader.when("move_starts_at", required=True)
+    ends = reader.when("move_ends_at")
+    if reader.errors or starts is None:
+        return await session_detail(request, errors=reader.errors, status=400)
+    try:
+        await recurrence.move_session(request.app.state.settings, session.id, starts, ends)
+    except EventError as exc:
+        return await session_detail(
+            request,
+            errors={f"move_{k}" if k in ("starts_at", "ends_at") else k: v for k, v in exc.errors.items()},
+            status=400,
+        )
+    await session_of(request).flash(_("The session has been moved; the agenda moved with it."))
+    return redirect(f"/staff/events/sessions/{session.id}")
+
+
+async def session_copy_agenda(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    if not session.series_id:  # type: ignore[attr-defined]
+        return await session_detail(
+            request, errors={"copy": _("This session belongs to no series.")}, status=400
+        )
+    previous = (
+        await Session.filter(series_id=session.series_id, starts_at__lt=session.starts_at)  # type: ignore[attr-defined]
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is None:
+        return await session_detail(
+            request, errors={"copy": _("There is no earlier session in this series.")}, status=400
+        )
+    count = await recurrence.copy_agenda(previous.id, session.id)
+    await session_of(request).flash(_("%(count)s agenda items have been copied.", count=count))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda")
