@@ -19,24 +19,34 @@ from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
 from events.services.public import SessionView, session_view
 
-INVITATION_PARAM = "token"
+# The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
+# ?token= is accepted as well.
+INVITATION_PARAMS = ("invitation", "token")
 
 
-def invitation_prefill(token: str) -> dict[str, Any] | None:
-    """Prefill from a personal invitation link, through events.invitations.prefill_for(token) once it exists.
-
-    Looked up at call time, so the session page works before and after the invitations module lands.
-    """
-    if not token or len(token) > 200:
-        return None
+def _invitations(name: str) -> Any:
+    """A function of events.invitations, looked up at call time (None when the module lacks it)."""
     try:
         module = importlib.import_module("events.invitations")
     except ImportError:
         return None
-    prefill_for = getattr(module, "prefill_for", None)
-    if prefill_for is None:
+    return getattr(module, name, None)
+
+
+async def invitation_prefill(token: str) -> dict[str, Any] | None:
+    """Form values from a personal invitation link (events.invitations.prefill_for)."""
+    prefill_for = _invitations("prefill_for")
+    if not token or len(token) > 200 or prefill_for is None:
         return None
-    return prefill_for(token)
+    found = prefill_for(token)
+    return await found if hasattr(found, "__await__") else found
+
+
+async def record_invitation(token: str, session_id: int, email: str, registration_id: int) -> None:
+    """Mark the invitation as registered, by token or else by address (events.invitations)."""
+    record = _invitations("record_registration")
+    if record is not None:
+        await record(token or None, session_id, email, registration_id)
 
 
 async def _prefill(request: Request, token: str) -> dict[str, Any]:
@@ -45,9 +55,7 @@ async def _prefill(request: Request, token: str) -> dict[str, Any]:
     person = await get_participant(state.get("participant_id")) if state is not None else None
     if person is not None:
         values.update(name=person.display_name, email=person.email, organisation=person.organisation)
-    invited = invitation_prefill(token)
-    if hasattr(invited, "__await__"):
-        invited = await invited  # type: ignore[misc]
+    invited = await invitation_prefill(token)
     if invited:
         for key in ("name", "email", "organisation", "role"):
             if invited.get(key):
@@ -96,7 +104,9 @@ async def session_page(request: Request) -> Response:
         view = await session_view(path_id(request, "id"))
     except NotFound:
         return await error_page(request, 404)
-    token = request.query_params.get(INVITATION_PARAM, "")[:200]
+    token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[
+        :200
+    ]
     values = await _prefill(request, token) if view.takes_registrations else {}
     return await _page(request, view, values=values, errors={}, invitation=token)
 
@@ -142,6 +152,7 @@ async def register_submit(request: Request) -> Response:
         return await _page(
             request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400
         )
+    await record_invitation(invitation, view.session.id, registration.email, registration.id)
     position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
     # No manage link here: it arrives by mail, so that only the owner of the address can confirm.
     return await render(

@@ -192,3 +192,126 @@ def test_staff_publish_register_confirm_waitlist_promote_check_in(server, browse
     finally:
         staff.close()
         visitor.close()
+
+
+# A session with everything the public page can show, written into the running server's database through
+# the services (the staff pages for agenda, tracks and questions are tested on their own).
+_RICH_SESSION = """
+import asyncio, json, sys
+from datetime import UTC, datetime, timedelta
+from agora import db
+from agora.settings import load_settings
+from events import services
+
+async def main():
+    settings = load_settings()
+    await db.init_db(settings)
+    try:
+        series = await services.create_series(
+            title="Werkstatt Digitalisierung", description="Praxis **für** Betriebe.",
+            office="Wirtschaftsförderung", contact_email="wifoe@example.org", contact_phone="+49 30 123",
+        )
+        starts = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+        session = await services.create_session(
+            series_id=series.id, kind="workshop", title="Workshop KI im Betrieb",
+            description="## Worum es geht\\n\\n- Beispiele\\n- Austausch", starts_at=starts,
+            ends_at=starts + timedelta(hours=3), venue_name="Rathaus",
+            venue_address="Marktplatz 1, 12345 Musterstadt",
+            venue_room="Ratssaal", venue_accessibility="Stufenloser Zugang, Aufzug, Induktionsschleife.",
+            online_url="https://meet.example.org/ki", capacity=20, max_colleagues=2,
+            registration_closes_at=starts - timedelta(days=1), cancel_deadline=starts - timedelta(days=2),
+        )
+        a = await services.add_track(session.id, title="Einsteiger", capacity=10)
+        b = await services.add_track(session.id, title="Fortgeschrittene", capacity=10)
+        await services.add_agenda_item(session.id, starts_at=starts, ends_at=starts + timedelta(minutes=30),
+            title="Begrüßung", kind="talk", room="Ratssaal",
+            speakers=[{"name": "Dr. Anna Beispiel", "role": "Leiterin",
+                       "organisation": "Wirtschaftsförderung"}])
+        for track in (a, b):
+            await services.add_agenda_item(session.id, starts_at=starts + timedelta(minutes=30),
+                ends_at=starts + timedelta(hours=2), title=f"Arbeitsgruppe {track.title}", kind="discussion",
+                room=track.title, track_id=track.id)
+        await services.add_agenda_item(session.id, starts_at=starts + timedelta(hours=2),
+            ends_at=starts + timedelta(hours=3), title="Netzwerken", kind="networking")
+        await services.add_question(session_id=session.id, label="Branche", kind="choice",
+            options=["Handel", "Handwerk", "Industrie"], required=True)
+        await services.add_question(session_id=session.id, label="Themen", kind="checkboxes",
+            options=["Daten", "Recht"])
+        await services.add_question(session_id=session.id, label="Beschäftigte", kind="number")
+        await services.add_question(session_id=session.id, label="Ihre Frage an uns", kind="text")
+        await services.publish_session(session.id)
+        print(json.dumps({"series": series.id, "session": session.id, "track": a.id}))
+    finally:
+        await db.close_db()
+
+asyncio.run(main())
+"""
+
+
+def test_event_pages_pass_axe_and_the_html_checker(server, browser, tools, tmp_path) -> None:  # noqa: ANN001
+    import json
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import _server_env
+    from tests.e2e.crawl import Crawler, format_failures, watch_errors
+
+    created = subprocess.run(
+        [sys.executable, "-c", _RICH_SESSION],
+        env=_server_env(server.data_dir, server.base_url),
+        cwd=server.data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    ids = json.loads(created.stdout.strip().splitlines()[-1])
+    base = server.base_url
+    crawler = Crawler(base, tmp_path / "html")
+    for lang in ("de-DE", "en-GB"):
+        context = browser.new_context(base_url=base, locale=lang)
+        context.add_init_script(path=str(tools.axe_js))
+        try:
+            page = context.new_page()
+            watch_errors(page, base)
+            if lang.startswith("en"):
+                page.goto(f"{base}/language/en?next=/")
+            for path in ("/termine", f"/reihen/{ids['series']}", f"/termine/{ids['session']}"):
+                crawler.check(page, lang, path, page.goto(base + path))
+            session_path = f"/termine/{ids['session']}"
+            assert "Dr. Anna Beispiel" in page.locator("main").inner_text()
+            # A refused form: the error summary and the field errors must be accessible too.
+            page.fill("#email", "kein-at")
+            crawler.check(
+                page, lang, "refused registration", _submit(page, "main form button[type=submit]"), 400
+            )
+            assert page.locator("#email-error").count() == 1 and page.locator("#consent-error").count() == 1
+            address = f"a11y-{uuid.uuid4().hex[:6]}@example.com"
+            page.goto(base + session_path)
+            page.fill("#name", "Barbara Barrierefrei")
+            page.fill("#email", address)
+            page.check(f"#track-{ids['track']}")
+            page.check("label:has-text('Handwerk') >> xpath=preceding-sibling::input")
+            page.fill("#colleague_0_name", "Carl Kollege")
+            page.fill("#colleague_0_email", "carl@example.com")
+            page.check("#consent")
+            crawler.check(page, lang, "registered", _submit(page, "main form button[type=submit]"))
+            confirm = _link(_wait_for_mail(server.data_dir / "mail", address, ""), CONFIRM_LINK)
+            crawler.check(page, lang, "confirm page", page.goto(confirm))
+            crawler.check(page, lang, "manage page", _submit(page, "main form button[type=submit]"))
+            assert page.locator("#checkin-code").count() == 1
+            page.fill("#name", "")
+            crawler.check(
+                page, lang, "refused edit", _submit(page, "main form:has(#name) button[type=submit]"), 400
+            )
+        finally:
+            context.close()
+    crawler.validate_html(tools.java, tools.vnu_jar)
+    pages = crawler.report.pages
+    bad_status = [p for p in pages if p.status != (p.expected_status or 200)]
+    assert not bad_status, [(p.label, p.status) for p in bad_status]
+    assert not [p for p in pages if p.violations], format_failures(
+        [p for p in pages if p.violations], lambda p: [f"{v['id']}: {v['help']}" for v in p.violations]
+    )
+    assert not [p for p in pages if p.browser_errors], [(p.label, p.browser_errors) for p in pages]
+    assert not crawler.report.vnu, json.dumps(crawler.report.vnu, indent=1, ensure_ascii=False)[:4000]
