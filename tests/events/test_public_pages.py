@@ -208,3 +208,83 @@ async def test_public_feeds(database, client) -> None:
     assert (await client.get("/reihen/999/kalender.ics")).status_code == 404
     assert (await client.get("/events/registrations/nope/feed.ics")).status_code == 404
     assert (await client.get("/events/registrations/nope")).status_code == 404
+
+
+async def test_invitation_link_prefills_and_marks_the_invitation_registered(database, client) -> None:
+    from datetime import UTC, datetime
+
+    from events.invitations import _hash
+    from events.models import Contact, Invitation
+
+    session = await published_session()
+    contact = await Contact.create(
+        company="Bäckerei Korn", contact_person="Karl Korn", email="karl@korn.example"
+    )
+    invitation = await Invitation.create(
+        session_id=session.id,
+        contact_id=contact.id,
+        email=contact.email,
+        token_hash=_hash("personal-token-123"),
+        invited_at=datetime.now(UTC),
+    )
+    page = await client.get(f"/termine/{session.id}?invitation=personal-token-123")
+    assert 'value="Karl Korn"' in page.text and 'value="karl@korn.example"' in page.text
+    assert 'value="Bäckerei Korn"' in page.text
+    assert 'name="invitation" value="personal-token-123"' in page.text
+    forged = await client.get(f"/termine/{session.id}?invitation=forged")
+    assert "karl@korn.example" not in forged.text
+    response = await client.post(
+        f"/termine/{session.id}/anmeldung",
+        data={
+            "name": "Karl Korn",
+            "email": "karl@korn.example",
+            "consent": "on",
+            "invitation": "personal-token-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert response.status_code == 200
+    marked = await Invitation.get(id=invitation.id)
+    assert marked.status == "registered"
+    assert marked.registration_id == (await Registration.get(email="karl@korn.example")).id
+
+
+async def test_manage_page_edits_answers_and_refuses_bad_input(database, client) -> None:
+    session = await published_session()
+    question = await services.add_question(
+        session_id=session.id, label="Branche", kind="choice", options=["Handel", "Handwerk"], required=True
+    )
+    reg = await register(database, session.id, 1, answers={str(question.id): "Handel"})
+    from events.services.common import manage_token
+
+    url = f"/events/registrations/{manage_token(database, reg.ics_uid)}"
+    page = await client.get(url)
+    assert page.status_code == 200 and "Handwerk" in page.text
+    bad = await client.post(
+        url, data={"name": "", "csrf_token": csrf_from(page.text), f"question_{question.id}": "Bergbau"}
+    )
+    assert bad.status_code == 400
+    assert 'id="name-error"' in bad.text and f'id="question_{question.id}-error"' in bad.text
+    unchanged = await Registration.get(id=reg.id)
+    assert unchanged.name == "Person 1" and unchanged.answers == {str(question.id): "Handel"}
+    good = await client.post(
+        url,
+        data={
+            "name": "Petra Neu",
+            "role": "Inhaberin",
+            f"question_{question.id}": "Handwerk",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert good.status_code == 303
+    changed = await Registration.get(id=reg.id)
+    assert changed.name == "Petra Neu" and changed.answers == {str(question.id): "Handwerk"}
+    # After the cancel deadline the page says so and a forged cancel is refused without a change.
+    await Session.filter(id=session.id).update(cancel_deadline=soon(-1))
+    page = await client.get(url)
+    assert f'action="{url}/cancel"' not in page.text
+    refused = await client.post(url + "/cancel", data={"csrf_token": csrf_from(page.text)})
+    assert refused.status_code == 400
+    assert (await Registration.get(id=reg.id)).status == PENDING_CONFIRMATION
+    # Without the CSRF token nothing is accepted at all.
+    assert (await client.post(url + "/confirm", data={})).status_code == 403
