@@ -288,3 +288,15 @@ async def test_manage_page_edits_answers_and_refuses_bad_input(database, client)
     assert (await Registration.get(id=reg.id)).status == PENDING_CONFIRMATION
     # Without the CSRF token nothing is accepted at all.
     assert (await client.post(url + "/confirm", data={})).status_code == 403
+
+
+async def test_signed_in_participant_finds_the_form_prefilled(database, client) -> None:
+    from tests.participants.helpers import sign_in
+
+    session = await published_session()
+    await sign_in(client, "teilnehmerin@example.org")
+    page = await client.get(f"/termine/{session.id}")
+    assert 'value="teilnehmerin@example.org"' in page.text
+    async with new_client(client._transport.app) as other:  # type: ignore[attr-defined]
+        anonymous = await other.get(f"/termine/{session.id}")
+    assert "teilnehmerin@example.org" not in anonymous.text
