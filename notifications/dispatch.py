@@ -118,19 +118,17 @@ async def redispatch_stale(settings: object) -> int:
 
 async def deliver_pending(settings: object, transport: object | None = None) -> int:
     """Deliver every due row right here, without a dispatcher (used by tests and one-off commands)."""
-    from notifications.delivery import deliver, now, transport_for
+    from notifications.delivery import deliver, transport_for
     from notifications.models import QUEUED, OutboxMessage
 
     own = transport is None
     transport = transport or transport_for(settings)  # type: ignore[arg-type]
     sent = 0
     try:
-        moment = now()
         ids = await OutboxMessage.filter(status=QUEUED).order_by("id").values_list("id", flat=True)
         for row_id in ids:
             outcome = await deliver(row_id, settings, transport)  # type: ignore[arg-type]
             sent += outcome.status == "sent"
-        del moment
     finally:
         if own:
             await transport.close()  # type: ignore[attr-defined]

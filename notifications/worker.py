@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from agora.app import configure
+from agora.log import configure_logging
 from agora.settings import load_settings
 from notifications import dispatch, tasks
 
 settings = load_settings()
-configure(settings)
+configure_logging(settings)
 if not settings.broker_url:
     raise SystemExit(
         "agora worker: AGORA_BROKER_URL is not set (without a broker, `agora serve` delivers mail itself)"
