@@ -30,7 +30,9 @@ async def test_smtp_check_ok_fail_and_skip(tmp_path: Path, smtp: SmtpSink) -> No
 async def test_broker_check_skip_and_fail(tmp_path: Path) -> None:
     [(_, status, detail)] = await check_broker(plain(tmp_path))
     assert status == "SKIP" and "AGORA_BROKER_URL" in detail
-    [(_, status, _detail)] = await check_broker(plain(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0"))
+    [(_, status, _detail)] = await check_broker(
+        plain(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    )
     assert status == "FAIL"
 
 
@@ -48,10 +50,20 @@ async def test_broker_check_rabbitmq(tmp_path: Path) -> None:
 
 def test_smtp_url_forms() -> None:
     relay = parse_smtp_url("smtp+starttls://user%40org:p%3Ass@mail.example.org")
-    assert (relay.hostname, relay.port, relay.start_tls, relay.use_tls) == ("mail.example.org", 587, True, False)
+    assert (relay.hostname, relay.port, relay.start_tls, relay.use_tls) == (
+        "mail.example.org",
+        587,
+        True,
+        False,
+    )
     assert (relay.username, relay.password) == ("user@org", "p:ss")
     implicit = parse_smtp_url("smtps://mail.example.org")
-    assert (implicit.port, implicit.use_tls, implicit.start_tls, implicit.username) == (465, True, False, None)
+    assert (implicit.port, implicit.use_tls, implicit.start_tls, implicit.username) == (
+        465,
+        True,
+        False,
+        None,
+    )
     local = parse_smtp_url("smtp://127.0.0.1:2525")
     assert (local.port, local.use_tls, local.start_tls) == (2525, False, False)
 
@@ -69,7 +81,11 @@ def test_mail_settings_are_read_and_checked(tmp_path: Path) -> None:
         dotenv=False,
     )
     assert settings.mail_reply_to == "Wirtschaftsförderung <wf@example.org>"
-    assert (settings.mail_claim_timeout, settings.mail_retry_base, settings.mail_queue) == (60, 2.5, "agora.mail-2")
+    assert (settings.mail_claim_timeout, settings.mail_retry_base, settings.mail_queue) == (
+        60,
+        2.5,
+        "agora.mail-2",
+    )
     for name, bad in (
         ("AGORA_MAIL_CLAIM_TIMEOUT", "0"),
         ("AGORA_MAIL_RETRY_BASE", "soon"),
