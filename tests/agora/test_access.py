@@ -51,6 +51,20 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/api/v1/sessions": {"GET", "HEAD"},
     "/api/v1/sessions/{session_id}": {"GET", "HEAD"},
     "/api/v1/sessions/{session_id}/registrations": {"POST"},
+    # Public events pages (events.routes): sessions, series, their calendar files, and registering.
+    "/termine": {"GET", "HEAD"},
+    "/termine.ics": {"GET", "HEAD"},
+    "/termine/{id}": {"GET", "HEAD"},
+    "/termine/{id}/kalender.ics": {"GET", "HEAD"},
+    "/termine/{id}/anmeldung": {"POST"},
+    "/reihen/{id}": {"GET", "HEAD"},
+    "/reihen/{id}/kalender.ics": {"GET", "HEAD"},
+    # A registration's mailed link: the secret token authorises; GET only shows (mail scanners open links).
+    "/events/registrations/{token}": {"GET", "HEAD", "POST"},
+    "/events/registrations/{token}/confirm": {"GET", "HEAD", "POST"},
+    "/events/registrations/{token}/cancel": {"POST"},
+    "/events/registrations/{token}/calendar.ics": {"GET", "HEAD"},
+    "/events/registrations/{token}/feed.ics": {"GET", "HEAD"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
@@ -257,3 +271,14 @@ async def test_state_changing_route_refuses_a_request_without_token(app, item):
         response = await c.request(method, fill(path), data={"anything": "1"})
         assert response.status_code == 403, f"{method} {path} answered {response.status_code} without a token"
         assert (await c.get("/staff")).status_code == 200  # and the session is untouched
+
+
+PUBLIC_GET = [i for i in ALL if i[2] == PUBLIC and i[1] == "GET" and "{" in i[0]]
+
+
+@pytest.mark.parametrize("item", PUBLIC_GET, ids=[_id(i) for i in PUBLIC_GET])
+@pytest.mark.parametrize("value", ["1", "abc", "99999999999999999999999", "%00", "-1", "x" * 300])
+async def test_odd_path_values_never_give_a_500(client, item, value):
+    path, _method, _access = item
+    response = await client.get(re.sub(r"\{[^}]+\}", value, path))
+    assert response.status_code < 500, f"GET {path} with {value[:20]!r} answered {response.status_code}"
