@@ -65,6 +65,8 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/events/registrations/{token}/cancel": {"POST"},
     "/events/registrations/{token}/calendar.ics": {"GET", "HEAD"},
     "/events/registrations/{token}/feed.ics": {"GET", "HEAD"},
+    # An invitation's mailed decline link: the secret token authorises; GET shows the button, POST declines.
+    "/events/invitations/{token}/decline": {"GET", "HEAD", "POST"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
