@@ -17,7 +17,7 @@ from agora.i18n import gettext as _
 from agora.web import error_page, redirect, render, session_of
 from events import checkin, forms, services
 from events.errors import EventError, NotFound
-from events.models import ATTENDED, PENDING_APPROVAL, SEATED, WAITLISTED
+from events.models import ATTENDED, PENDING_APPROVAL, SEATED, WAITLISTED, Registration, Session
 from events.public.common import MANAGE_PATH, ics_response, session_url
 from events.services import feeds
 from events.services.common import now_utc
@@ -29,7 +29,7 @@ def _token(request: Request) -> str:
     return str(request.path_params.get("token", ""))[:200]
 
 
-def _can_cancel(registration, session, now: datetime) -> bool:  # noqa: ANN001
+def _can_cancel(registration: Registration, session: Session, now: datetime) -> bool:
     if registration.status not in (*SEATED, WAITLISTED) or registration.status == ATTENDED:
         return False
     if registration.status == WAITLISTED:
