@@ -17,6 +17,7 @@ from events import forms, services
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
+from events.services import validation
 from events.services.public import SessionView, session_view
 
 # The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
@@ -123,8 +124,16 @@ async def register_submit(request: Request) -> Response:
     )
     invitation = text(form, "invitation", 200)
     if data.errors:
+        # The form itself is malformed (more colleague rows than offered, a track that is no number): show
+        # the other problems too, so that one round trip fixes everything.
+        errors: dict[str, str] = {}
+        validation.clean_person(data.name, data.email, data.organisation, data.role, errors)
+        validation.clean_answers(view.questions, data.answers, errors, strict=True)
+        if not data.consent:
+            errors["consent"] = _("Please agree to the processing of your data to register.")
+        errors.update(data.errors)
         return await _page(
-            request, view, values=data.values(), errors=data.errors, invitation=invitation, status=400
+            request, view, values=data.values(), errors=errors, invitation=invitation, status=400
         )
     try:
         registration = await services.register(

@@ -300,3 +300,16 @@ async def test_signed_in_participant_finds_the_form_prefilled(database, client) 
     async with new_client(client._transport.app) as other:  # type: ignore[attr-defined]
         anonymous = await other.get(f"/termine/{session.id}")
     assert "teilnehmerin@example.org" not in anonymous.text
+
+
+async def test_a_tampered_form_reports_every_problem_at_once(database, client) -> None:
+    session = await published_session(max_colleagues=0)
+    response = await _post(
+        client,
+        session.id,
+        _form(email="kein-at", consent=None, colleague_0_name="A", colleague_0_email="a@x.de"),
+    )
+    assert response.status_code == 400
+    for field in ("colleagues", "email", "consent"):
+        assert f'id="{field}-error"' in response.text, field
+    assert await Registration.all().count() == 0
