@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -401,3 +402,17 @@ def test_request_schemas_name_the_fields_the_endpoints_accept(kind):
         accepted = {*staff.TEXT_FIELDS, *staff.REQUIRED_TIMES, *staff.OPTIONAL_TIMES, *staff.NUMBERS}
         assert properties == accepted | {"requires_approval", "series_id", "publish"}
     json.dumps(openapi.SCHEMAS)  # the document is plain JSON data
+
+
+async def test_parallel_registrations_through_the_api_never_overbook(app):
+    session = await published_session(capacity=5)
+    url = f"/api/v1/sessions/{session.id}/registrations"
+
+    async def one(n: int) -> int:
+        async with new_client(app, ip=f"192.0.2.{n + 1}") as c:
+            return (await c.post(url, json=person(n))).status_code
+
+    statuses = await asyncio.gather(*(one(n) for n in range(30)))
+    assert statuses == [201] * 30
+    assert await invariant(session.id) == (5, 5, 5)
+    assert await Registration.filter(session_id=session.id, status=WAITLISTED).count() == 25
