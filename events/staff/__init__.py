@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute
 
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import page, session_of, staff
+from agora.web import Endpoint, page, session_of, staff
 from events.models import PENDING_APPROVAL, PUBLISHED, Registration, Session
 from events.staff import agenda, checkin, registrations, series, sessions
 
@@ -45,44 +45,50 @@ async def dashboard_widget(request: Request) -> dict[str, Any] | None:
 
 def routes() -> list[BaseRoute]:
     access = staff(*ROLES)
-    post = {"access": access, "methods": ["POST"]}
+
+    def get(path: str, endpoint: Endpoint) -> BaseRoute:
+        return page(path, endpoint, access=access)
+
+    def post(path: str, endpoint: Endpoint, name: str | None = None) -> BaseRoute:
+        return page(path, endpoint, access=access, methods=["POST"], name=name)
+
     s = "/staff/events/series"
     e = "/staff/events/sessions/{session_id}"
     return [
-        page(s, series.series_list, access=access),
-        page(s + "/new", series.series_new, access=access),
-        page(s + "/new", series.series_create, name="series_create", **post),
-        page(s + "/{series_id}", series.series_detail, access=access),
-        page(s + "/{series_id}/edit", series.series_edit, access=access),
-        page(s + "/{series_id}/edit", series.series_update, name="series_update", **post),
-        page(s + "/{series_id}/generate", series.series_generate, **post),
-        page(s + "/{series_id}/skip", series.series_skip, **post),
-        page(s + "/{series_id}/questions", series.series_question_add, **post),
-        page(s + "/{series_id}/questions/{question_id}/delete", series.series_question_delete, **post),
-        page("/staff/events/sessions", sessions.session_list, access=access),
-        page("/staff/events/sessions/new", sessions.session_new, access=access),
-        page("/staff/events/sessions/new", sessions.session_create, name="session_create", **post),
-        page(e, sessions.session_detail, access=access),
-        page(e + "/edit", sessions.session_edit, access=access),
-        page(e + "/edit", sessions.session_update, name="session_update", **post),
-        page(e + "/publish", sessions.session_publish, **post),
-        page(e + "/cancel", sessions.session_cancel, **post),
-        page(e + "/complete", sessions.session_complete, **post),
-        page(e + "/move", sessions.session_move, **post),
-        page(e + "/copy-agenda", sessions.session_copy_agenda, **post),
-        page(e + "/agenda", agenda.agenda_page, access=access),
-        page(e + "/agenda", agenda.item_add, name="agenda_item_add", **post),
-        page(e + "/agenda/{item_id}/delete", agenda.item_delete, **post),
-        page(e + "/tracks", agenda.track_add, **post),
-        page(e + "/tracks/{track_id}/delete", agenda.track_delete, **post),
-        page(e + "/questions", agenda.question_add, **post),
-        page(e + "/questions/{question_id}/delete", agenda.question_delete, **post),
-        page(e + "/registrations", registrations.registrations_page, access=access),
-        page(e + "/registrations", registrations.registration_add, name="registration_add", **post),
-        page(e + "/registrations/{registration_id}/{action}", registrations.registration_action, **post),
-        page(e + "/export/{kind}.{fmt}", registrations.export, access=access),
-        page(e + "/checkin", checkin.checkin_page, access=access),
-        page(e + "/checkin", checkin.checkin_post, name="checkin_post", **post),
-        page(e + "/checkin/counts", checkin.checkin_counts, access=access),
-        page(e + "/attendees", checkin.attendee_list, access=access),
+        get(s, series.series_list),
+        get(s + "/new", series.series_new),
+        post(s + "/new", series.series_create, "series_create"),
+        get(s + "/{series_id}", series.series_detail),
+        get(s + "/{series_id}/edit", series.series_edit),
+        post(s + "/{series_id}/edit", series.series_update, "series_update"),
+        post(s + "/{series_id}/generate", series.series_generate),
+        post(s + "/{series_id}/skip", series.series_skip),
+        post(s + "/{series_id}/questions", series.series_question_add),
+        post(s + "/{series_id}/questions/{question_id}/delete", series.series_question_delete),
+        get("/staff/events/sessions", sessions.session_list),
+        get("/staff/events/sessions/new", sessions.session_new),
+        post("/staff/events/sessions/new", sessions.session_create, "session_create"),
+        get(e, sessions.session_detail),
+        get(e + "/edit", sessions.session_edit),
+        post(e + "/edit", sessions.session_update, "session_update"),
+        post(e + "/publish", sessions.session_publish),
+        post(e + "/cancel", sessions.session_cancel),
+        post(e + "/complete", sessions.session_complete),
+        post(e + "/move", sessions.session_move),
+        post(e + "/copy-agenda", sessions.session_copy_agenda),
+        get(e + "/agenda", agenda.agenda_page),
+        post(e + "/agenda", agenda.item_add, "agenda_item_add"),
+        post(e + "/agenda/{item_id}/delete", agenda.item_delete),
+        post(e + "/tracks", agenda.track_add),
+        post(e + "/tracks/{track_id}/delete", agenda.track_delete),
+        post(e + "/questions", agenda.question_add),
+        post(e + "/questions/{question_id}/delete", agenda.question_delete),
+        get(e + "/registrations", registrations.registrations_page),
+        post(e + "/registrations", registrations.registration_add, "registration_add"),
+        post(e + "/registrations/{registration_id}/{action}", registrations.registration_action),
+        get(e + "/export/{kind}.{fmt}", registrations.export),
+        get(e + "/checkin", checkin.checkin_page),
+        post(e + "/checkin", checkin.checkin_post, "checkin_post"),
+        get(e + "/checkin/counts", checkin.checkin_counts),
+        get(e + "/attendees", checkin.attendee_list),
     ]
