@@ -4,6 +4,7 @@ registrations at the door or in the staff lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import Q
 
@@ -12,6 +13,7 @@ from agora.i18n import gettext as _
 from events.checkin import normalise_code
 from events.errors import EventError, NotFound
 from events.models import (
+    AGENDA_KINDS,
     ATTENDED,
     CONFIRMED,
     PENDING_APPROVAL,
@@ -21,6 +23,7 @@ from events.models import (
     AgendaItem,
     Question,
     Registration,
+    Speaker,
     Track,
 )
 
@@ -31,6 +34,58 @@ async def delete_agenda_item(session_id: int, item_id: int) -> None:
     async with transaction():
         if not await AgendaItem.filter(id=item_id, session_id=session_id).delete():
             raise NotFound({"item": _("This agenda item does not exist.")})
+
+
+async def update_agenda_item(
+    session_id: int,
+    item_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str,
+    description: str = "",
+    kind: str = "talk",
+    room: str = "",
+    track_id: int | None = None,
+    speakers: list[dict[str, str]] | None = None,
+) -> AgendaItem:
+    """Change an item; its speakers are replaced by the given list."""
+    item = await AgendaItem.get_or_none(id=item_id, session_id=session_id)
+    if item is None:
+        raise NotFound({"item": _("This agenda item does not exist.")})
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Please enter a title.")
+    if kind not in AGENDA_KINDS:
+        errors["kind"] = _("Please choose a kind of agenda item.")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The end must be after the start.")
+    if track_id is not None and not await Track.exists(id=track_id, session_id=session_id):
+        errors["track"] = _("Please choose one of the tracks offered.")
+    for index, speaker in enumerate(speakers or []):
+        if not str(speaker.get("name", "")).strip():
+            errors[f"speaker_{index}_name"] = _("Please enter the speaker's name.")
+    if errors:
+        raise EventError(errors)
+    async with transaction():
+        await AgendaItem.filter(id=item_id).update(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=title.strip(),
+            description=description,
+            kind=kind,
+            room=room,
+            track_id=track_id,
+        )
+        await Speaker.filter(agenda_item_id=item_id).delete()
+        for speaker in speakers or []:
+            await Speaker.create(
+                agenda_item_id=item_id,
+                name=speaker["name"].strip(),
+                role=speaker.get("role", ""),
+                organisation=speaker.get("organisation", ""),
+            )
+    return await AgendaItem.get(id=item_id)
 
 
 async def delete_track(session_id: int, track_id: int) -> None:

@@ -78,6 +78,8 @@ def routes() -> list[BaseRoute]:
         post(e + "/copy-agenda", sessions.session_copy_agenda),
         get(e + "/agenda", agenda.agenda_page),
         post(e + "/agenda", agenda.item_add, "agenda_item_add"),
+        get(e + "/agenda/{item_id}", agenda.item_edit),
+        post(e + "/agenda/{item_id}", agenda.item_update, "agenda_item_update"),
         post(e + "/agenda/{item_id}/delete", agenda.item_delete),
         post(e + "/tracks", agenda.track_add),
         post(e + "/tracks/{track_id}/delete", agenda.track_delete),

@@ -13,7 +13,7 @@ from agora.i18n import lazy_gettext
 from agora.web import error_page, path_id, redirect, render, session_of
 from events import services as event_services
 from events.errors import EventError
-from events.models import AGENDA_KINDS, Question, Session, Track
+from events.models import AGENDA_KINDS, AgendaItem, Question, Session, Track
 from events.services import planning, validation
 from events.staff import questions
 from events.staff.forms import Reader, local_input
@@ -68,11 +68,8 @@ async def agenda_page(
     )
 
 
-async def item_add(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
-    form = await read_form(request)
+def _read_item(form: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(service arguments, values shown back, errors)."""
     reader = Reader(form)
     starts = reader.when("starts_at", required=True)
     ends = reader.when("ends_at", required=True)
@@ -84,12 +81,10 @@ async def item_add(request: Request) -> Response:
     track_id = int(raw_track) if raw_track.isdigit() and len(raw_track) < 10 else None
     if raw_track and track_id is None:
         reader.errors["track_id"] = _("Please choose one of the tracks offered.")
-    speakers = []
-    for index in range(SPEAKER_ROWS):
-        speaker = {
-            key: reader.text(f"speaker_{index}_{key}", 200) for key in ("name", "role", "organisation")
-        }
-        speakers.append(speaker)
+    speakers = [
+        {key: reader.text(f"speaker_{index}_{key}", 200) for key in ("name", "role", "organisation")}
+        for index in range(SPEAKER_ROWS)
+    ]
     values = {
         "starts_at": text(form, "starts_at", 40),
         "ends_at": text(form, "ends_at", 40),
@@ -102,24 +97,98 @@ async def item_add(request: Request) -> Response:
     }
     if not title:
         reader.errors["title"] = _("Please enter a title.")
-    if reader.errors or starts is None or ends is None:
-        return await agenda_page(request, errors=reader.errors, values=values, status=400)
-    try:
-        await event_services.add_agenda_item(
-            session.id,
-            starts_at=starts,
-            ends_at=ends,
-            title=title,
-            description=description,
-            kind=kind,
-            room=room,
-            track_id=track_id,
-            speakers=[s for s in speakers if any(s.values())],
-        )
-    except EventError as exc:
-        errors = {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
+    data = {
+        "starts_at": starts,
+        "ends_at": ends,
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "room": room,
+        "track_id": track_id,
+        "speakers": [s for s in speakers if any(s.values())],
+    }
+    return data, values, reader.errors
+
+
+def _service_errors(exc: EventError) -> dict[str, str]:
+    return {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
+
+
+async def item_add(request: Request) -> Response:
+    session = await _session(request)
+    if session is None:
+        return await error_page(request, 404)
+    data, values, errors = _read_item(await read_form(request))
+    if errors:
         return await agenda_page(request, errors=errors, values=values, status=400)
+    try:
+        await event_services.add_agenda_item(session.id, **data)
+    except EventError as exc:
+        return await agenda_page(request, errors=_service_errors(exc), values=values, status=400)
     await session_of(request).flash(_("The agenda item has been added."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda")
+
+
+async def _item_form(
+    request: Request, session: Session, item: AgendaItem, values: dict, errors: dict, status: int = 200
+) -> Response:
+    return await render(
+        request,
+        "events/staff/agenda_item.html",
+        {
+            "session": session,
+            "item": item,
+            "values": values,
+            "errors": errors,
+            "tracks": await Track.filter(session_id=session.id).order_by("id"),
+            "agenda_kinds": AGENDA_KIND_LABELS,
+        },
+        status,
+    )
+
+
+async def _item(request: Request) -> tuple[Session | None, AgendaItem | None]:
+    session = await _session(request)
+    item_id = path_id(request, "item_id")
+    if session is None or item_id is None:
+        return session, None
+    item = await AgendaItem.get_or_none(id=item_id, session_id=session.id)
+    if item is not None:
+        await item.fetch_related("speakers")
+    return session, item
+
+
+async def item_edit(request: Request) -> Response:
+    session, item = await _item(request)
+    if session is None or item is None:
+        return await error_page(request, 404)
+    speakers = [{"name": s.name, "role": s.role, "organisation": s.organisation} for s in item.speakers]
+    speakers += [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS - len(speakers))]
+    values = {
+        "starts_at": local_input(item.starts_at),
+        "ends_at": local_input(item.ends_at),
+        "title": item.title,
+        "description": item.description,
+        "kind": item.kind,
+        "room": item.room,
+        "track_id": str(item.track_id or ""),  # type: ignore[attr-defined]
+        "speakers": speakers[:SPEAKER_ROWS],
+    }
+    return await _item_form(request, session, item, values, {})
+
+
+async def item_update(request: Request) -> Response:
+    session, item = await _item(request)
+    if session is None or item is None:
+        return await error_page(request, 404)
+    data, values, errors = _read_item(await read_form(request))
+    if errors:
+        return await _item_form(request, session, item, values, errors, 400)
+    try:
+        await planning.update_agenda_item(session.id, item.id, **data)
+    except EventError as exc:
+        return await _item_form(request, session, item, values, _service_errors(exc), 400)
+    await session_of(request).flash(_("The agenda item has been saved."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda")
 
 

@@ -539,3 +539,37 @@ async def test_dashboard_widget_counts(database) -> None:
     assert "1" in widget["text"] and "2" in widget["text"]  # one published session, two awaiting approval
     moderator = await make_user("mod@example.org", ["moderator"])
     assert await dashboard_widget(request_for(moderator)) is None
+
+
+async def test_edit_an_agenda_item_and_its_speakers(staff_client, database) -> None:
+    session = await published_session(starts_at=datetime(2027, 6, 1, 6, 0, tzinfo=UTC))
+    item = await services.add_agenda_item(
+        session.id,
+        starts_at=session.starts_at,
+        ends_at=session.starts_at + timedelta(minutes=30),
+        title="Begrüßung",
+        speakers=[{"name": "Anna Beispiel"}, {"name": "Bernd Muster"}],
+    )
+    page = f"/staff/events/sessions/{session.id}/agenda/{item.id}"
+    html = (await staff_client.get(page)).text
+    assert 'value="Anna Beispiel"' in html and 'value="2027-06-01T08:00"' in html
+    form = {
+        "starts_at": "2027-06-01T08:15",
+        "ends_at": "2027-06-01T08:00",
+        "title": "Grußwort",
+        "kind": "talk",
+        "speaker_0_name": "Anna Beispiel",
+        "speaker_0_role": "Bürgermeisterin",
+    }
+    bad = await form_post(staff_client, page, page, form)
+    assert bad.status_code == 400 and 'id="ends_at-error"' in bad.text
+    assert (await AgendaItem.get(id=item.id)).title == "Begrüßung"
+    saved = await form_post(staff_client, page, page, {**form, "ends_at": "2027-06-01T08:45"})
+    assert saved.status_code == 303
+    changed = await AgendaItem.get(id=item.id)
+    assert changed.title == "Grußwort" and changed.starts_at == datetime(2027, 6, 1, 6, 15, tzinfo=UTC)
+    speakers = await Speaker.filter(agenda_item_id=item.id).values_list("name", "role")
+    assert speakers == [("Anna Beispiel", "Bürgermeisterin")]
+    other = await published_session()
+    foreign = f"/staff/events/sessions/{other.id}/agenda/{item.id}"
+    assert (await staff_client.get(foreign)).status_code == 404
