@@ -196,7 +196,7 @@ async def series_skip(request: Request) -> Response:
     try:
         await recurrence.skip_occurrence(series.id, occurrence.astimezone(UTC))
     except EventError as exc:
-        return await series_detail(request, errors=exc.errors, status=400)
+        return await series_detail(request, errors={"occurrence": " ".join(exc.errors.values())}, status=400)
     await session_of(request).flash(_("The date has been skipped."))
     return redirect(f"/staff/events/series/{series.id}")
 

@@ -184,6 +184,12 @@ async def test_series_generate_skip_and_questions(staff_client, database) -> Non
     assert len((await Series.get(id=series.id)).skipped) == 1
     nonsense = await form_post(staff_client, page, page + "/skip", {"occurrence": "gestern"})
     assert nonsense.status_code == 400
+    await services.publish_session(sessions[1].id)
+    published = await form_post(
+        staff_client, page, page + "/skip", {"occurrence": sessions[1].occurrence_at.isoformat()}
+    )
+    assert published.status_code == 400 and 'id="occurrence"' in published.text
+    assert await Session.exists(id=sessions[1].id)
 
     question = await form_post(
         staff_client,
