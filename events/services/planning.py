@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 
 from agora.db import transaction
 from agora.i18n import gettext as _
+from agora.settings import Settings
 from events.checkin import normalise_code
 from events.errors import EventError, NotFound
 from events.models import (
@@ -86,6 +87,32 @@ async def update_agenda_item(
                 organisation=speaker.get("organisation", ""),
             )
     return await AgendaItem.get(id=item_id)
+
+
+async def update_track(
+    settings: Settings, session_id: int, track_id: int, *, title: str, capacity: int
+) -> Track:
+    """Rename a track or change its capacity: never below the seats taken in it (checked in the UPDATE,
+    so it holds against concurrent registrations); more seats go to the waitlist at once."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Please enter a title.")
+    if capacity < 0:
+        errors["capacity"] = _("Please enter a whole number, zero or more.")
+    if errors:
+        raise EventError(errors)
+    if not await Track.exists(id=track_id, session_id=session_id):
+        raise NotFound({"track": _("This track does not exist.")})
+    from events.services.registration import promote_waitlist
+
+    async with transaction():
+        updated = await Track.filter(id=track_id, session_id=session_id, seats_taken__lte=capacity).update(
+            title=title.strip(), capacity=capacity
+        )
+        if not updated:
+            raise EventError({"capacity": _("The capacity cannot be lower than the seats already taken.")})
+        await promote_waitlist(settings, session_id)
+    return await Track.get(id=track_id)
 
 
 async def delete_track(session_id: int, track_id: int) -> None:

@@ -82,6 +82,7 @@ def routes() -> list[BaseRoute]:
         post(e + "/agenda/{item_id}", agenda.item_update, "agenda_item_update"),
         post(e + "/agenda/{item_id}/delete", agenda.item_delete),
         post(e + "/tracks", agenda.track_add),
+        post(e + "/tracks/{track_id}", agenda.track_update),
         post(e + "/tracks/{track_id}/delete", agenda.track_delete),
         post(e + "/questions", agenda.question_add),
         post(e + "/questions/{question_id}/delete", agenda.question_delete),

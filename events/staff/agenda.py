@@ -12,7 +12,7 @@ from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import error_page, path_id, redirect, render, session_of
 from events import services as event_services
-from events.errors import EventError
+from events.errors import EventError, NotFound
 from events.models import AGENDA_KINDS, AgendaItem, Question, Session, Track
 from events.services import planning, validation
 from events.staff import questions
@@ -221,6 +221,31 @@ async def track_add(request: Request) -> Response:
     except EventError as exc:
         return await agenda_page(request, errors={f"track_{k}": v for k, v in exc.errors.items()}, status=400)
     await session_of(request).flash(_("The track has been added."))
+    return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
+
+
+async def track_update(request: Request) -> Response:
+    session = await _session(request)
+    track_id = path_id(request, "track_id")
+    if session is None or track_id is None:
+        return await error_page(request, 404)
+    reader = Reader(await read_form(request))
+    title = reader.text(f"track_{track_id}_title", 200)
+    capacity = reader.integer(f"track_{track_id}_capacity", maximum=100_000)
+    if not title:
+        reader.errors[f"track_{track_id}_title"] = _("Please enter a title.")
+    if not reader.errors:
+        try:
+            await planning.update_track(
+                request.app.state.settings, session.id, track_id, title=title, capacity=capacity
+            )
+        except NotFound:
+            return await error_page(request, 404)
+        except EventError as exc:
+            reader.errors = {f"track_{track_id}_{k}": v for k, v in exc.errors.items()}
+    if reader.errors:
+        return await agenda_page(request, errors=reader.errors, status=400)
+    await session_of(request).flash(_("The track has been saved."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
 
 

@@ -579,3 +579,32 @@ async def test_edit_an_agenda_item_and_its_speakers(staff_client, database) -> N
     other = await published_session()
     foreign = f"/staff/events/sessions/{other.id}/agenda/{item.id}"
     assert (await staff_client.get(foreign)).status_code == 404
+
+
+async def test_track_capacity_change_promotes_the_waitlist(staff_client, database) -> None:
+    session = await published_session(capacity=10)
+    track = await services.add_track(session.id, title="KI im Handwerk", capacity=1)
+    first = await register(database, session.id, 1, by_staff=True, track_id=track.id)
+    waiting = await register(database, session.id, 2, by_staff=True, track_id=track.id)
+    assert (first.status, waiting.status) == (CONFIRMED, WAITLISTED)
+    page = f"/staff/events/sessions/{session.id}/agenda"
+    action = f"/staff/events/sessions/{session.id}/tracks/{track.id}"
+
+    too_small = await form_post(
+        staff_client, page, action, {f"track_{track.id}_title": "KI", f"track_{track.id}_capacity": "0"}
+    )
+    assert too_small.status_code == 400 and f'id="track_{track.id}_capacity-error"' in too_small.text
+    assert (await Track.get(id=track.id)).capacity == 1
+    empty = await form_post(
+        staff_client, page, action, {f"track_{track.id}_title": "", f"track_{track.id}_capacity": "2"}
+    )
+    assert empty.status_code == 400 and f'id="track_{track.id}_title-error"' in empty.text
+
+    saved = await form_post(
+        staff_client, page, action, {f"track_{track.id}_title": "KI", f"track_{track.id}_capacity": "2"}
+    )
+    assert saved.status_code == 303
+    changed = await Track.get(id=track.id)
+    assert (changed.title, changed.capacity, changed.seats_taken) == ("KI", 2, 2)
+    assert (await Registration.get(id=waiting.id)).status == CONFIRMED
+    assert await mails("registration_promoted", to=waiting.email)
