@@ -172,8 +172,9 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     )
     app.state.settings = settings
     mail_api.configure(settings)
-    if mail_staff.dashboard_widget not in DASHBOARD_WIDGETS:
-        DASHBOARD_WIDGETS.append(mail_staff.dashboard_widget)
+    for widget in (events_staff.dashboard_widget, mail_staff.dashboard_widget):
+        if widget not in DASHBOARD_WIDGETS:
+            DASHBOARD_WIDGETS.append(widget)
     app.state.staff_nav = staff_navigation()
     register_domain_hooks(settings)
     return app
