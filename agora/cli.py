@@ -73,7 +73,10 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
                     print(f"agora: {field}: {message}", file=sys.stderr)
                 return 1
             if not created:
-                print(f"a user with the email address {user.email} already exists; nothing changed", file=sys.stderr)
+                print(
+                    f"a user with the email address {user.email} already exists; nothing changed",
+                    file=sys.stderr,
+                )
                 return 1
             print(f"created administrator {user.email}; a second factor is set up at the first sign-in")
             return 0
@@ -130,7 +133,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             pending = await db.pending_migrations(settings)
             if pending:
-                print(f"agora: {len(pending)} migrations are pending; run `agora migrate` first", file=sys.stderr)
+                print(
+                    f"agora: {len(pending)} migrations are pending; run `agora migrate` first",
+                    file=sys.stderr,
+                )
                 raise SystemExit(1)
             if args.demo:
                 from agora.app import register_domain_hooks
@@ -194,8 +200,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    argv = [sys.executable, "-m", "dramatiq", "notifications.worker",
-            "--processes", str(args.processes), "--threads", str(args.threads)]
+    argv = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "notifications.worker",
+        "--processes",
+        str(args.processes),
+        "--threads",
+        str(args.threads),
+    ]
     os.execv(sys.executable, argv)  # noqa: S606 - dramatiq's own CLI supervises the worker processes
     return 0  # pragma: no cover
 

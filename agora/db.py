@@ -43,9 +43,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
         "connections": {"default": url},
-        "apps": {
-            label: {**app, "default_connection": "default"} for label, app in APPS.items()
-        },
+        "apps": {label: {**app, "default_connection": "default"} for label, app in APPS.items()},
         "use_tz": True,
         "timezone": "UTC",
     }

@@ -37,7 +37,12 @@ async def set_language(request: Request) -> Response:
     response = redirect(target)
     if lang in settings.languages:
         response.set_cookie(
-            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax", secure=settings.https
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings.https,
         )
     return response
 

@@ -12,4 +12,4 @@ class StaffLink:
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every staff member
 
     def visible_to(self, user: object) -> bool:
-        return not self.roles or bool(getattr(user, "has_role")(*self.roles))
+        return not self.roles or bool(user.has_role(*self.roles))

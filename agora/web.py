@@ -92,7 +92,9 @@ def _environment() -> jinja2.Environment:
 templates = _environment()
 
 
-async def render(request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+async def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
     state = request.scope.get("state", {})
     session = state.get("session")
     flashes: list[dict[str, str]] = []
@@ -169,7 +171,8 @@ def page(
                     {
                         "title": _("Form expired"),
                         "message": _(
-                            "For your security the form could not be accepted. Please go back, reload the page and send it again."
+                            "For your security the form could not be accepted. "
+                            "Please go back, reload the page and send it again."
                         ),
                     },
                     status=403,
@@ -197,8 +200,10 @@ async def _check_access(request: Request, access: Access) -> Response | None:
             return await error_page(request, 401)
         if not state.session.mfa_passed:
             return redirect("/staff/login/totp")
-        if state.user.has_role("admin") and not state.user.totp_enabled and not request.url.path.startswith(
-            "/staff/account/totp"
+        if (
+            state.user.has_role("admin")
+            and not state.user.totp_enabled
+            and not request.url.path.startswith("/staff/account/totp")
         ):
             # Admins must have a second factor before they may do anything else.
             return redirect("/staff/account/totp")
@@ -223,7 +228,10 @@ ERROR_TEXTS = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Request too large", "The data you sent is too large."),
     429: ("Too many requests", "Please wait a moment and try again."),
-    500: ("Something went wrong", "An unexpected error occurred. It has been logged; please try again later."),
+    500: (
+        "Something went wrong",
+        "An unexpected error occurred. It has been logged; please try again later.",
+    ),
 }
 
 

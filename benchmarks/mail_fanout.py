@@ -142,18 +142,13 @@ async def run(args: argparse.Namespace) -> dict:
                     await api.enqueue("test_message", to=f"p{i}@bench.invalid", dedup_key=f"bench-{i}")
         print(f"enqueued {args.n} in {time.time() - started:.1f}s", file=sys.stderr)
         while time.monotonic() < deadline:
-            if (
-                len(handler.message_ids()) >= args.n
-                and await OutboxMessage.filter(status=SENT).count() >= args.n
-            ):
+            if len(handler.message_ids()) >= args.n and await OutboxMessage.filter(status=SENT).count() >= args.n:
                 break
             if time.monotonic() > sweep_at:  # what `agora scheduler` does in production
                 await dispatch.redispatch_stale(settings)
                 sweep_at = time.monotonic() + 10
             await asyncio.sleep(0.2)
-        created = {
-            row_id: at.timestamp() for row_id, at in await OutboxMessage.all().values_list("id", "created_at")
-        }
+        created = {row_id: at.timestamp() for row_id, at in await OutboxMessage.all().values_list("id", "created_at")}
     finally:
         if workers is not None:
             _stop(workers)
@@ -196,20 +191,14 @@ def _clean_redis(url: str, namespace: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000, help="messages to send (default 10000)")
     parser.add_argument("--workers", type=int, default=2, help="dramatiq worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker process (default 8)")
-    parser.add_argument(
-        "--faults", action="store_true", help="sink answers 20%% of transactions 451, drops 5%%"
-    )
+    parser.add_argument("--faults", action="store_true", help="sink answers 20%% of transactions 451, drops 5%%")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument(
-        "--timeout", type=float, default=900, help="give up after this many seconds (default 900)"
-    )
+    parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds (default 900)")
     args = parser.parse_args()
     import logging
 

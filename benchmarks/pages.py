@@ -155,15 +155,11 @@ async def run(args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20, help="how long to measure")
     parser.add_argument("--concurrency", "-c", type=int, default=16, help="readers at once")
     parser.add_argument("--processes", type=int, default=1, help="web processes of `agora serve`")
-    parser.add_argument(
-        "--postgres", action="store_true", help="use PostgreSQL instead of the embedded SQLite"
-    )
+    parser.add_argument("--postgres", action="store_true", help="use PostgreSQL instead of the embedded SQLite")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("AGORA_TEST_POSTGRES_URL", DEFAULT_POSTGRES),

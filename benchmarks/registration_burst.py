@@ -119,9 +119,7 @@ async def _session(capacity: int) -> int:
     return (await services.publish_session(session.id)).id
 
 
-async def _burst(
-    urls: list[str], session_id: int, concurrency: int, deadline: float
-) -> tuple[list[float], dict]:
+async def _burst(urls: list[str], session_id: int, concurrency: int, deadline: float) -> tuple[list[float], dict]:
     outcomes: dict[str, int] = {}
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -220,9 +218,7 @@ def _p95(values: list[float]) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", "-c", type=int, default=1000, help="registrations fired at once")
     parser.add_argument("--capacity", type=int, default=100, help="seats of the session")
     parser.add_argument("--processes", type=int, default=2, help="`agora serve` processes (default 2)")

@@ -87,9 +87,7 @@ def _serialise(calendar: Calendar) -> bytes:
     lines = calendar.serialize().splitlines()
     timezone = str(_vtimezone()).splitlines()
     # After BEGIN:VCALENDAR and the calendar properties, before the first component.
-    first_component = next(
-        (i for i, line in enumerate(lines) if line.startswith("BEGIN:") and i > 0), len(lines) - 1
-    )
+    first_component = next((i for i, line in enumerate(lines) if line.startswith("BEGIN:") and i > 0), len(lines) - 1)
     lines[first_component:first_component] = timezone
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 

@@ -49,9 +49,7 @@ async def check_in(session_id: int, code: str, *, now: datetime | None = None) -
         raise EventError({"code": _("This registration is not valid (cancelled or declined).")})
     async with transaction():
         # Attended keeps the seat (ATTENDED is in SEATED), so the counter does not change.
-        await Registration.filter(id=registration.id, status__in=SEATED).update(
-            status=ATTENDED, checked_in_at=now
-        )
+        await Registration.filter(id=registration.id, status__in=SEATED).update(status=ATTENDED, checked_in_at=now)
     return await Registration.get(id=registration.id)
 
 

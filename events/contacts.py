@@ -163,9 +163,7 @@ async def get_contact(contact_id: int) -> Contact:
     return contact
 
 
-async def save_contact(
-    contact_id: int | None, data: dict[str, str], *, unsubscribed: bool = False
-) -> Contact:
+async def save_contact(contact_id: int | None, data: dict[str, str], *, unsubscribed: bool = False) -> Contact:
     """Create (contact_id None) or update a contact. Raises EventError with field errors."""
     cleaned, errors = clean_contact(data)
     if errors:
@@ -207,8 +205,7 @@ async def personal_data(participant_id: int, email: str) -> dict[str, Any]:
     return {
         _("Contact directory for invitations"): entries,
         _("Invitations to sessions"): [
-            {"session": i.session.title, "status": i.status, "invited_at": i.invited_at.isoformat()}
-            for i in invited
+            {"session": i.session.title, "status": i.status, "invited_at": i.invited_at.isoformat()} for i in invited
         ],
     }
 
@@ -275,9 +272,7 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
         raise EventError({"file": _("The file is empty.")}) from None
     fields_by_column = [HEADERS.get(h.strip().lower()) for h in header]
     if "company" not in fields_by_column or "email" not in fields_by_column:
-        raise EventError(
-            {"file": _("The first line must name the columns, at least Firma (Company) and E-Mail.")}
-        )
+        raise EventError({"file": _("The first line must name the columns, at least Firma (Company) and E-Mail.")})
     unknown = [h.strip() for h, f in zip(header, fields_by_column, strict=True) if f is None and h.strip()]
     rows: list[tuple[int, dict[str, str]]] = []
     try:
@@ -319,9 +314,7 @@ async def preview_import(data: bytes, on_existing: str) -> ImportReport:
 async def apply_import(rows: list[ImportRow]) -> int:
     """Write the rows in one transaction: any failure leaves the directory as it was."""
     async with transaction():
-        existing = set(
-            await Contact.filter(email__in=[r.data["email"] for r in rows]).values_list("email", flat=True)
-        )
+        existing = set(await Contact.filter(email__in=[r.data["email"] for r in rows]).values_list("email", flat=True))
         for row in rows:
             if row.data["email"] in existing:
                 fields = {k: v for k, v in row.data.items() if k != "email"}

@@ -138,9 +138,7 @@ async def _workshop() -> Session:
     session = await services.create_session(
         kind=WORKSHOP,
         title="Workshop: Digitale Verwaltung für Unternehmen",
-        description=(
-            "Zwei parallele Gruppen: die E-Rechnung an die Stadt und Fördermittel digital beantragen."
-        ),
+        description=("Zwei parallele Gruppen: die E-Rechnung an die Stadt und Fördermittel digital beantragen."),
         starts_at=starts,
         ends_at=ends,
         venue_name="Rathaus Musterstadt",
@@ -151,9 +149,7 @@ async def _workshop() -> Session:
         max_colleagues=1,
     )
     invoice = await services.add_track(session.id, title="E-Rechnung an die Stadt", capacity=14)
-    funding = await services.add_track(
-        session.id, title="Fördermittel digital beantragen (Kleingruppe)", capacity=3
-    )
+    funding = await services.add_track(session.id, title="Fördermittel digital beantragen (Kleingruppe)", capacity=3)
     await services.add_agenda_item(
         session.id,
         starts_at=starts,
@@ -161,9 +157,7 @@ async def _workshop() -> Session:
         title="Begrüßung",
         kind="talk",
         room="Sitzungsraum 1",
-        speakers=[
-            {"name": "Jonas Becker", "role": "Leiter", "organisation": "Wirtschaftsförderung Musterstadt"}
-        ],
+        speakers=[{"name": "Jonas Becker", "role": "Leiter", "organisation": "Wirtschaftsförderung Musterstadt"}],
     )
     for track, room, speaker in (
         (invoice, "Sitzungsraum 1", ("Sabine Krüger", "Kämmerei", "Stadt Musterstadt")),

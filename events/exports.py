@@ -87,15 +87,11 @@ async def table(session: Session, kind: str) -> Table:
         for reg in regs:
             await reg.fetch_related("track")
         header = [_("Position"), *_person_header(), _("On the waitlist since")]
-        return header, [
-            [str(index), *_person_row(r), format_dt(r.waitlisted_at)] for index, r in enumerate(regs, 1)
-        ]
+        return header, [[str(index), *_person_row(r), format_dt(r.waitlisted_at)] for index, r in enumerate(regs, 1)]
     if kind == "answers":
         questions = await validation.questions_for(session)
         regs = (
-            await Registration.filter(session_id=session.id)
-            .filter(anonymised_at__isnull=True)
-            .order_by("name", "id")
+            await Registration.filter(session_id=session.id).filter(anonymised_at__isnull=True).order_by("name", "id")
         )
         header = [_("Name"), _("Organisation"), _("Email"), _("Status"), *(q.label for q in questions)]
         rows = [

@@ -126,9 +126,7 @@ async def send_invitations(settings: Settings, session_id: int, flt: ContactFilt
                     )
             except IntegrityError:
                 # The same address under another contact id was invited meanwhile: this mail must not go.
-                raise EventError(
-                    {"session": _("Another invitation run for this session is in progress.")}
-                ) from None
+                raise EventError({"session": _("Another invitation run for this session is in progress.")}) from None
             sent += 1
     return sent
 
@@ -163,9 +161,7 @@ async def record_registration(token: str | None, session_id: int, email: str, re
     updated = (
         await Invitation.filter(id=invitation.id)
         .exclude(status=INVITATION_REGISTERED)
-        .update(
-            status=INVITATION_REGISTERED, registration_id=registration_id, registered_at=datetime.now(UTC)
-        )
+        .update(status=INVITATION_REGISTERED, registration_id=registration_id, registered_at=datetime.now(UTC))
     )
     return bool(updated)
 
@@ -197,9 +193,7 @@ async def stats(session_id: int) -> InvitationStats:
     session = await Session.get(id=session_id)
     rows = await Invitation.filter(session_id=session_id)
     emails = set(
-        await Registration.filter(session_id=session_id)
-        .exclude(status=REG_CANCELLED)
-        .values_list("email", flat=True)
+        await Registration.filter(session_id=session_id).exclude(status=REG_CANCELLED).values_list("email", flat=True)
     )
     registered = sum(1 for r in rows if r.status == INVITATION_REGISTERED or r.email in emails)
     declined = sum(1 for r in rows if r.status == INVITATION_DECLINED and r.email not in emails)

@@ -42,9 +42,7 @@ def _filter(params: Any) -> ContactFilter:
         return value.strip()[:limit] if isinstance(value, str) else ""
 
     size = get("size")
-    return ContactFilter(
-        sector=get("sector"), size=size if size in CONTACT_SIZES else "", tag=get("tag"), q=get("q")
-    )
+    return ContactFilter(sector=get("sector"), size=size if size in CONTACT_SIZES else "", tag=get("tag"), q=get("q"))
 
 
 async def _filter_choices() -> dict[str, Any]:
@@ -186,9 +184,7 @@ async def import_confirm(request: Request) -> Response:
         data = base64.b64decode(payload if isinstance(payload, str) else "", validate=True)
         report = await contacts.import_contacts(data, on_existing)
     except (binascii.Error, ValueError):
-        return await _import_form(
-            request, {"file": _("The file could not be read. Upload it again.")}, status=422
-        )
+        return await _import_form(request, {"file": _("The file could not be read. Upload it again.")}, status=422)
     except EventError as exc:
         return await _import_form(request, exc.errors, on_existing, status=422)
     await session_of(request).flash(
@@ -251,9 +247,7 @@ async def invite_send(request: Request) -> Response:
     except EventError as exc:
         return await _invite_page(request, form, exc.errors, status=422)
     await session_of(request).flash(
-        _("%(count)d invitations have been queued.", count=sent)
-        if sent != 1
-        else _("1 invitation has been queued.")
+        _("%(count)d invitations have been queued.", count=sent) if sent != 1 else _("1 invitation has been queued.")
     )
     return redirect("/staff/invitations")
 

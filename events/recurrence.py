@@ -71,9 +71,7 @@ async def generate_sessions(series_id: int, *, count: int = 4, now: datetime | N
     for occurrence in dates:
         if await Session.exists(series_id=series.id, occurrence_at=occurrence):
             continue
-        previous = (
-            await Session.filter(series_id=series.id, starts_at__lt=occurrence).order_by("-starts_at").first()
-        )
+        previous = await Session.filter(series_id=series.id, starts_at__lt=occurrence).order_by("-starts_at").first()
         async with transaction():
             session = await session_services.create_session(
                 series_id=series.id,
@@ -98,11 +96,7 @@ async def copy_agenda(from_session_id: int, to_session_id: int) -> int:
         for track in await Track.filter(session_id=source.id):
             copy = await Track.create(session_id=target.id, title=track.title, capacity=track.capacity)
             track_map[track.id] = copy.id
-        items = (
-            await AgendaItem.filter(session_id=source.id)
-            .order_by("position", "id")
-            .prefetch_related("speakers")
-        )
+        items = await AgendaItem.filter(session_id=source.id).order_by("position", "id").prefetch_related("speakers")
         for item in items:
             new = await AgendaItem.create(
                 session_id=target.id,
@@ -150,11 +144,7 @@ async def move_session(
     ends_at = ends_at or starts_at + (session.ends_at - session.starts_at)
     shift = starts_at - session.starts_at
     async with transaction():
-        moved = await session_services.update_session(
-            settings, session_id, starts_at=starts_at, ends_at=ends_at
-        )
+        moved = await session_services.update_session(settings, session_id, starts_at=starts_at, ends_at=ends_at)
         for item in await AgendaItem.filter(session_id=session_id):
-            await AgendaItem.filter(id=item.id).update(
-                starts_at=item.starts_at + shift, ends_at=item.ends_at + shift
-            )
+            await AgendaItem.filter(id=item.id).update(starts_at=item.starts_at + shift, ends_at=item.ends_at + shift)
     return moved

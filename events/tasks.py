@@ -88,16 +88,12 @@ async def send_followups(settings: Settings, now: datetime | None = None) -> Non
     for session in await _ended_sessions(now):
         series = await _series_of(session, cache)
         attended = await Registration.filter(session_id=session.id, status=ATTENDED, anonymised_at=None)
-        people = attended or await Registration.filter(
-            session_id=session.id, status=CONFIRMED, anonymised_at=None
-        )
+        people = attended or await Registration.filter(session_id=session.id, status=CONFIRMED, anonymised_at=None)
         survey = series.followup_survey_url if series else ""
         for registration in people:
             key = f"events.followup:{registration.id}:{session.id}"
             async with transaction():
-                await notify(
-                    settings, FOLLOWUP, registration, session, extra={"survey_url": survey}, dedup_key=key
-                )
+                await notify(settings, FOLLOWUP, registration, session, extra={"survey_url": survey}, dedup_key=key)
 
 
 async def summary_counts(session_id: int) -> dict[str, int]:
@@ -135,9 +131,7 @@ async def send_summaries(settings: Settings, now: datetime | None = None) -> int
                 "staff_url": f"{settings.base_url}/staff/events/sessions/{session.id}",
                 **await summary_counts(session.id),
             }
-            if await api.enqueue(
-                SUMMARY, to=to, locale=settings.default_language, context=context, dedup_key=key
-            ):
+            if await api.enqueue(SUMMARY, to=to, locale=settings.default_language, context=context, dedup_key=key):
                 count += 1
     return count
 

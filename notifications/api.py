@@ -78,9 +78,7 @@ def kind_info(kind: str) -> Kind:
     try:
         return _KINDS[kind]
     except KeyError:
-        raise ValueError(
-            f"unknown mail kind {kind!r}; register it with notifications.api.register_kind"
-        ) from None
+        raise ValueError(f"unknown mail kind {kind!r}; register it with notifications.api.register_kind") from None
 
 
 def categories() -> list[str]:
@@ -179,18 +177,14 @@ async def set_preferences(email: str, prefs: dict[str, bool]) -> None:
     address = normalise(email)
     async with db.transaction():
         for category, enabled in prefs.items():
-            updated = await Preference.filter(address=address, category=category).update(
-                enabled=bool(enabled)
-            )
+            updated = await Preference.filter(address=address, category=category).update(enabled=bool(enabled))
             if not updated:
                 await Preference.create(address=address, category=category, enabled=bool(enabled))
 
 
 def _sign(payload: bytes) -> str:
     key = current_settings().secret_key.encode()
-    return base64.urlsafe_b64encode(
-        hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:18]
-    ).decode()
+    return base64.urlsafe_b64encode(hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:18]).decode()
 
 
 def unsubscribe_token(email: str, category: str) -> str:

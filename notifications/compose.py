@@ -28,9 +28,7 @@ _POLICY = SMTPUTF8.clone(max_line_length=998, linesep="\r\n")
 
 def message_id(row_id: int, settings: Settings) -> str:
     """Fixed by the row: a retry sends the same Message-ID, so receivers can recognise a duplicate."""
-    digest = hmac.new(settings.secret_key.encode(), f"outbox-{row_id}".encode(), hashlib.sha256).hexdigest()[
-        :12
-    ]
+    digest = hmac.new(settings.secret_key.encode(), f"outbox-{row_id}".encode(), hashlib.sha256).hexdigest()[:12]
     host = urlsplit(settings.base_url).hostname or "agora.invalid"
     return f"<outbox-{row_id}.{digest}@{host}>"
 

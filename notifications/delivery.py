@@ -202,9 +202,9 @@ async def claim(row_id: int, token: str, settings: Settings) -> bool:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
         & (Q(not_before__isnull=True) | Q(not_before__lte=moment))
     )
-    taken = await OutboxMessage.filter(
-        Q(id=row_id) & (due | Q(status=SENDING, claimed_at__lte=stale))
-    ).update(status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1)
+    taken = await OutboxMessage.filter(Q(id=row_id) & (due | Q(status=SENDING, claimed_at__lte=stale))).update(
+        status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1
+    )
     return bool(taken)
 
 
@@ -242,9 +242,7 @@ async def deliver(
         await _finish(row_id, token, status=FAILED, last_error=text)
         log.warning("outbox row %s failed permanently: %s", row_id, text)
         return Outcome("failed", error=text)
-    marked = await _finish(
-        row_id, token, status=SENT, sent_at=now(), message_id=msg["Message-ID"], last_error=""
-    )
+    marked = await _finish(row_id, token, status=SENT, sent_at=now(), message_id=msg["Message-ID"], last_error="")
     if not marked:
         log.warning("outbox row %s was sent, but its claim had been taken over meanwhile", row_id)
     return Outcome("sent")

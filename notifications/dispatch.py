@@ -69,9 +69,7 @@ class InProcessDispatcher:
             self.queue.put_nowait(row_id)
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)
-        ]
+        self._tasks = [asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)]
 
     async def _run(self) -> None:
         from notifications.delivery import deliver

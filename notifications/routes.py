@@ -60,9 +60,7 @@ def _preferences_address(request: Request) -> str | None:
 async def _preferences_view(request: Request, address: str, saved: bool) -> Response:
     prefs = await api.get_preferences(address)
     rows = [(category, category_label(category), enabled) for category, enabled in prefs.items()]
-    return await render(
-        request, "notifications/preferences.html", {"rows": rows, "address": address, "saved": saved}
-    )
+    return await render(request, "notifications/preferences.html", {"rows": rows, "address": address, "saved": saved})
 
 
 async def preferences_page(request: Request) -> Response:
@@ -77,9 +75,7 @@ async def preferences_save(request: Request) -> Response:
     if address is None:
         return await error_page(request, 404, _("This link is not valid."))
     form = await read_form(request)
-    await api.set_preferences(
-        address, {category: checked(form, f"cat-{category}") for category in api.categories()}
-    )
+    await api.set_preferences(address, {category: checked(form, f"cat-{category}") for category in api.categories()})
     return await _preferences_view(request, address, saved=True)
 
 

@@ -47,9 +47,7 @@ async def mail_detail(request: Request) -> Response:
         return await error_page(request, 404)
     preview: dict[str, Any] = {"error": ""}
     try:
-        preview["subject"], preview["text"], preview["html"] = compose.render_parts(
-            row, request.app.state.settings
-        )
+        preview["subject"], preview["text"], preview["html"] = compose.render_parts(row, request.app.state.settings)
     except Exception as exc:  # noqa: BLE001 - a broken template is shown to staff, not turned into a 500
         preview["error"] = f"{type(exc).__name__}: {exc}"
     return await render(
@@ -85,9 +83,7 @@ async def dashboard_widget(request: Request) -> dict[str, Any] | None:
     sent = await OutboxMessage.filter(status=SENT).count()
     return {
         "title": _("Mail"),
-        "text": _(
-            "%(sent)d sent, %(waiting)d waiting, %(failed)d failed", sent=sent, waiting=waiting, failed=failed
-        ),
+        "text": _("%(sent)d sent, %(waiting)d waiting, %(failed)d failed", sent=sent, waiting=waiting, failed=failed),
         "url": "/staff/mail?status=failed" if failed else "/staff/mail",
         "link_text": _("Show the mail log"),
     }

@@ -9,9 +9,7 @@ from notifications import dispatch, tasks
 settings = load_settings()
 configure_logging(settings)
 if not settings.broker_url:
-    raise SystemExit(
-        "agora worker: AGORA_BROKER_URL is not set (without a broker, `agora serve` delivers mail itself)"
-    )
+    raise SystemExit("agora worker: AGORA_BROKER_URL is not set (without a broker, `agora serve` delivers mail itself)")
 actor = tasks.setup(settings)
 broker = actor.broker
 dispatch.install(tasks.BrokerDispatcher(settings))

@@ -43,7 +43,11 @@ def extract() -> Catalog:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     catalog = Catalog(
-        project="Agora", version="1", charset="utf-8", fuzzy=False, header_comment="# Messages of Agora.",
+        project="Agora",
+        version="1",
+        charset="utf-8",
+        fuzzy=False,
+        header_comment="# Messages of Agora.",
         creation_date=datetime(2026, 1, 1, tzinfo=UTC),
     )
     for filename, lineno, message, comments, context in extract_from_dir(
@@ -76,8 +80,13 @@ def cmd_update() -> None:
                 catalog = read_po(fh, locale=lang)
         else:
             catalog = Catalog(
-                locale=lang, project="Agora", version="1", charset="utf-8", fuzzy=False,
-                header_comment=f"# {lang} messages of Agora.", last_translator="Agora",
+                locale=lang,
+                project="Agora",
+                version="1",
+                charset="utf-8",
+                fuzzy=False,
+                header_comment=f"# {lang} messages of Agora.",
+                last_translator="Agora",
                 language_team=f"Agora {lang}",
             )
         catalog.update(template, update_header_comment=False)

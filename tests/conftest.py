@@ -58,8 +58,11 @@ async def _admin_execute(sql: str) -> None:
 
     parts = urlsplit(POSTGRES_URL)
     conn = await asyncpg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, database=(parts.path or "/postgres").lstrip("/") or "postgres",
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=(parts.path or "/postgres").lstrip("/") or "postgres",
     )
     try:
         await conn.execute(sql)
@@ -182,7 +185,9 @@ async def make_user(email: str = "staff@example.org", roles: list[str] | None = 
     return user
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD, totp_secret: str | None = None) -> httpx.Response:
+async def login(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, totp_secret: str | None = None
+) -> httpx.Response:
     response = await form_post(client, "/staff/login", "/staff/login", {"email": email, "password": password})
     if totp_secret and response.status_code == 303 and response.headers["location"] == "/staff/login/totp":
         import pyotp

@@ -62,7 +62,12 @@ def _is_repetitive(value: str) -> bool:
     return len(set(value)) <= 2
 
 
-_ROWS = ("1234567890" * 3, "qwertyuiopasdfghjklzxcvbnm", "qwertzuiopasdfghjklyxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_ROWS = (
+    "1234567890" * 3,
+    "qwertyuiopasdfghjklzxcvbnm",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "abcdefghijklmnopqrstuvwxyz",
+)
 
 
 def _is_sequence(value: str) -> bool:

@@ -24,7 +24,9 @@ async def login_form(request: Request) -> Response:
     if state.is_staff:
         return redirect("/staff")
     return await render(
-        request, "accounts/login.html", {"next": _next_url(request.query_params.get("next")), "errors": {}, "email": ""}
+        request,
+        "accounts/login.html",
+        {"next": _next_url(request.query_params.get("next")), "errors": {}, "email": ""},
     )
 
 
@@ -78,7 +80,11 @@ async def totp_submit(request: Request) -> Response:
         return await render(
             request,
             "accounts/login.html",
-            {"next": "/staff", "email": "", "errors": {"form": _("Too many wrong codes. Please sign in again later.")}},
+            {
+                "next": "/staff",
+                "email": "",
+                "errors": {"form": _("Too many wrong codes. Please sign in again later.")},
+            },
             status=429,
         )
     code = text(form, "code", 40)
@@ -89,14 +95,20 @@ async def totp_submit(request: Request) -> Response:
         if not used_recovery_code:
             await LoginAttempt.create(email=key, ip_address=client_ip(request.scope), created_at=services._now())
             return await render(
-                request, "accounts/login_totp.html", {"errors": {"code": _("The code is not correct.")}}, status=400
+                request,
+                "accounts/login_totp.html",
+                {"errors": {"code": _("The code is not correct.")}},
+                status=400,
             )
     next_url = _next_url(state.get("next"))
     await state.mark_mfa_passed()
     if used_recovery_code:
         left = await services.recovery_codes_left(state.user)
         await state.flash(
-            _("You signed in with a recovery code. %(count)d codes are left; create new ones in your account.", count=left),
+            _(
+                "You signed in with a recovery code. %(count)d codes are left; create new ones in your account.",
+                count=left,
+            ),
             "warning",
         )
     return redirect(next_url)

@@ -175,9 +175,10 @@ async def end_sessions_of(user_id: int, *, except_session_id: int | None = None)
 async def purge_expired(settings: Settings) -> int:
     moment = now()
     idle_cutoff = moment - timedelta(minutes=settings.session_idle_minutes)
-    return await WebSession.filter(expires_at__lte=moment).delete() + await WebSession.filter(
-        last_seen_at__lte=idle_cutoff
-    ).delete()
+    return (
+        await WebSession.filter(expires_at__lte=moment).delete()
+        + await WebSession.filter(last_seen_at__lte=idle_cutoff).delete()
+    )
 
 
 class SessionMiddleware:

@@ -160,7 +160,9 @@ async def user_create(request: Request) -> Response:
         "roles": many(form, "roles"),
     }
     try:
-        user = await services.create_user(values["email"], values["display_name"], raw(form, "password"), values["roles"])
+        user = await services.create_user(
+            values["email"], values["display_name"], raw(form, "password"), values["roles"]
+        )
     except services.AccountError as exc:
         return await render(
             request,
@@ -183,7 +185,9 @@ async def user_edit(request: Request) -> Response:
         return await error_page(request, 404)
     values = {"display_name": target.display_name, "roles": target.roles, "is_active": target.is_active}
     return await render(
-        request, "accounts/user_form.html", {"target": target, "errors": {}, "values": values, "roles": _role_choices()}
+        request,
+        "accounts/user_form.html",
+        {"target": target, "errors": {}, "values": values, "roles": _role_choices()},
     )
 
 

@@ -17,9 +17,7 @@ NAV = [StaffLink("API tokens", "/staff/api-tokens", frozenset(ROLES))]
 DEFAULT_DAYS = 365
 
 
-async def _list_page(
-    request: Request, *, errors: dict[str, str], values: dict, status: int = 200
-) -> Response:
+async def _list_page(request: Request, *, errors: dict[str, str], values: dict, status: int = 200) -> Response:
     return await render(
         request,
         "accounts/tokens.html",

@@ -39,7 +39,9 @@ async def barrier_feedback(request: Request) -> Response:
         await services.report_barrier(**values)
     except services.PageError as exc:
         content = await services.get_page("barrierefreiheit", current_locale.get())
-        return await render(request, "pages/page.html", {"content": content, "errors": exc.errors, "values": values}, 400)
+        return await render(
+            request, "pages/page.html", {"content": content, "errors": exc.errors, "values": values}, 400
+        )
     await session_of(request).flash(_("Thank you. Your report has been received and will be answered."))
     return redirect("/barrierefreiheit#feedback")
 

@@ -81,7 +81,9 @@ async def save_page(slug: str, language: str, title: str, body: str, editor_emai
     async with transaction():
         row = await ContentPage.get_or_none(slug=slug, language=language)
         if row is None:
-            await ContentPage.create(slug=slug, language=language, title=title.strip(), body=body, updated_by=editor_email)
+            await ContentPage.create(
+                slug=slug, language=language, title=title.strip(), body=body, updated_by=editor_email
+            )
         else:
             row.title, row.body, row.updated_by = title.strip(), body, editor_email
             await row.save()

@@ -58,7 +58,12 @@ async def page_save(request: Request) -> Response:
         await services.save_page(*params, values["title"], values["body"], user.email)
     except services.PageError as exc:
         content = await services.get_page(*params)
-        return await render(request, "pages/staff_edit.html", {"content": content, "values": values, "errors": exc.errors}, 400)
+        return await render(
+            request,
+            "pages/staff_edit.html",
+            {"content": content, "values": values, "errors": exc.errors},
+            400,
+        )
     await session_of(request).flash(_("The page has been saved."))
     return redirect("/staff/pages")
 

@@ -32,9 +32,7 @@ def api_routes() -> list[BaseRoute]:
             name="api_register",
         ),
         page("/staff/sessions", staff.create_session, access=write, methods=["POST"], csrf=False),
-        page(
-            "/staff/sessions/{session_id}", staff.update_session, access=write, methods=["PATCH"], csrf=False
-        ),
+        page("/staff/sessions/{session_id}", staff.update_session, access=write, methods=["PATCH"], csrf=False),
         page("/staff/sessions/{session_id}/registrations", staff.session_registrations, access=read),
     ]
 

@@ -274,9 +274,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "SeriesPage": _page_of("Series"),
     "SessionPage": _page_of("Session"),
-    "RegistrationPage": {
-        "allOf": [_page_of("Registration"), _object({"session": _ref("StaffSession")}, ["session"])]
-    },
+    "RegistrationPage": {"allOf": [_page_of("Registration"), _object({"session": _ref("StaffSession")}, ["session"])]},
 }
 
 BAD_QUERY = {"400": _error("A query parameter is not valid (see errors).")}
@@ -339,14 +337,10 @@ PATHS: dict[str, Any] = {
                 "content": {"application/json": {"schema": _ref("RegistrationRequest")}},
             },
             "responses": {
-                "201": _json(
-                    _ref("RegistrationCreated"), "Registered: the status says whether a seat is held."
-                ),
+                "201": _json(_ref("RegistrationCreated"), "Registered: the status says whether a seat is held."),
                 **BAD_BODY,
                 "404": _error("No session has this id."),
-                "409": _error(
-                    "The address is already registered, or the session does not take registrations."
-                ),
+                "409": _error("The address is already registered, or the session does not take registrations."),
                 "429": _error("Too many registrations from this address; see Retry-After."),
             },
         }
@@ -390,9 +384,7 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 SESSION_ID,
                 LANGUAGE,
-                _query(
-                    "status", {"type": "string", "enum": list(REGISTRATION_STATUSES)}, "Only this status."
-                ),
+                _query("status", {"type": "string", "enum": list(REGISTRATION_STATUSES)}, "Only this status."),
                 *PAGING,
             ],
             "responses": {
@@ -407,9 +399,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "operationId": "openapi",
             "summary": "This document",
-            "responses": {
-                "200": {"description": "The OpenAPI document.", "content": {"application/json": {}}}
-            },
+            "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {}}}},
         }
     },
 }

@@ -170,8 +170,7 @@ async def session_detail(request: Request) -> Response:
                     "room": item.room,
                     "track_id": item.track_id,  # type: ignore[attr-defined]
                     "speakers": [
-                        {"name": p.name, "role": p.role, "organisation": p.organisation}
-                        for p in item.speakers
+                        {"name": p.name, "role": p.role, "organisation": p.organisation} for p in item.speakers
                     ],
                 }
                 for item in agenda

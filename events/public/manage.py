@@ -155,13 +155,10 @@ async def confirm_submit(request: Request) -> Response:
         return await _manage_page(request, token, errors=exc.errors, status=409)
     if registration.status == WAITLISTED:
         message = _(
-            "Your email address is confirmed. You are on the waitlist; "
-            "we will write to you when a seat frees up."
+            "Your email address is confirmed. You are on the waitlist; we will write to you when a seat frees up."
         )
     elif registration.status == PENDING_APPROVAL:
-        message = _(
-            "Your email address is confirmed. The organisers will review your registration and write to you."
-        )
+        message = _("Your email address is confirmed. The organisers will review your registration and write to you.")
     else:
         message = _("Your registration is confirmed. We have sent you the details and a calendar file.")
     await session_of(request).flash(message)

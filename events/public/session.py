@@ -105,9 +105,7 @@ async def session_page(request: Request) -> Response:
         view = await session_view(path_id(request, "id"))
     except NotFound:
         return await error_page(request, 404)
-    token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[
-        :200
-    ]
+    token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[:200]
     values = await _prefill(request, token) if view.takes_registrations else {}
     return await _page(request, view, values=values, errors={}, invitation=token)
 
@@ -132,9 +130,7 @@ async def register_submit(request: Request) -> Response:
         if not data.consent:
             errors["consent"] = _("Please agree to the processing of your data to register.")
         errors.update(data.errors)
-        return await _page(
-            request, view, values=data.values(), errors=errors, invitation=invitation, status=400
-        )
+        return await _page(request, view, values=data.values(), errors=errors, invitation=invitation, status=400)
     try:
         registration = await services.register(
             settings,
@@ -153,14 +149,10 @@ async def register_submit(request: Request) -> Response:
         )
     except (DuplicateRegistration, RegistrationClosed) as exc:
         view = await session_view(view.session.id)
-        return await _page(
-            request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409
-        )
+        return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409)
     except EventError as exc:
         view = await session_view(view.session.id)
-        return await _page(
-            request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400
-        )
+        return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400)
     await record_invitation(invitation, view.session.id, registration.email, registration.id)
     position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
     # No manage link here: it arrives by mail, so that only the owner of the address can confirm.

@@ -32,9 +32,7 @@ async def claim_session(session_id: int, seats: int) -> bool:
 
 
 async def release_session(session_id: int, seats: int) -> None:
-    updated = await Session.filter(id=session_id, seats_taken__gte=seats).update(
-        seats_taken=F("seats_taken") - seats
-    )
+    updated = await Session.filter(id=session_id, seats_taken__gte=seats).update(seats_taken=F("seats_taken") - seats)
     if updated != 1:
         # Would mean a status transition released twice: the transaction must not commit.
         raise RuntimeError(f"seat counter of session {session_id} would go negative")
@@ -48,9 +46,7 @@ async def claim_track(track_id: int, seats: int) -> bool:
 
 
 async def release_track(track_id: int, seats: int) -> None:
-    updated = await Track.filter(id=track_id, seats_taken__gte=seats).update(
-        seats_taken=F("seats_taken") - seats
-    )
+    updated = await Track.filter(id=track_id, seats_taken__gte=seats).update(seats_taken=F("seats_taken") - seats)
     if updated != 1:
         raise RuntimeError(f"seat counter of track {track_id} would go negative")
 

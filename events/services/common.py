@@ -129,9 +129,7 @@ async def notify(
             manage_url=manage_url(settings, registration),
         )
         method = data.split(b"METHOD:", 1)[1].split(b"\r\n", 1)[0].decode()
-        attachments.append(
-            api.Attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", data)
-        )
+        attachments.append(api.Attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", data))
     await api.enqueue(
         kind,
         to=registration.email,

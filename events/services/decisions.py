@@ -51,9 +51,7 @@ async def approve(settings: Settings, registration_id: int, *, now: datetime | N
     return reg
 
 
-async def move_to_confirmed(
-    settings: Settings, registration_id: int, *, now: datetime | None = None
-) -> Registration:
+async def move_to_confirmed(settings: Settings, registration_id: int, *, now: datetime | None = None) -> Registration:
     """Staff move someone from the waitlist (or a pending state) to confirmed, if the seats are there."""
     now = now or common.now_utc()
 
@@ -69,9 +67,7 @@ async def move_to_confirmed(
         old = reg.status
         async with transaction():
             if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
-                raise EventError(
-                    {"capacity": _("There are not enough free seats. Raise the capacity first.")}
-                )
+                raise EventError({"capacity": _("There are not enough free seats. Raise the capacity first.")})
             if not await _set_status(
                 reg,
                 old,
@@ -87,9 +83,7 @@ async def move_to_confirmed(
     return await capacity.retrying(attempt)
 
 
-async def move_to_waitlist(
-    settings: Settings, registration_id: int, *, now: datetime | None = None
-) -> Registration:
+async def move_to_waitlist(settings: Settings, registration_id: int, *, now: datetime | None = None) -> Registration:
     """Staff put a seated registration back on the waitlist, at its end. The freed seats are not given
     away automatically: staff moved this person to make room for someone they choose."""
     now = now or common.now_utc()
@@ -103,9 +97,7 @@ async def move_to_waitlist(
         session = await _session(reg.session_id)  # type: ignore[attr-defined]
         old = reg.status
         async with transaction():
-            if not await _set_status(
-                reg, old, WAITLISTED, waitlisted_at=now, hold_expires_at=None, confirmed_at=None
-            ):
+            if not await _set_status(reg, old, WAITLISTED, waitlisted_at=now, hold_expires_at=None, confirmed_at=None):
                 raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
             await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
             await common.notify(

@@ -89,9 +89,7 @@ async def update_agenda_item(
     return await AgendaItem.get(id=item_id)
 
 
-async def update_track(
-    settings: Settings, session_id: int, track_id: int, *, title: str, capacity: int
-) -> Track:
+async def update_track(settings: Settings, session_id: int, track_id: int, *, title: str, capacity: int) -> Track:
     """Rename a track or change its capacity: never below the seats taken in it (checked in the UPDATE,
     so it holds against concurrent registrations); more seats go to the waitlist at once."""
     errors: dict[str, str] = {}
@@ -126,16 +124,12 @@ async def delete_track(session_id: int, track_id: int) -> None:
         await track.delete()
 
 
-async def delete_question(
-    question_id: int, *, series_id: int | None = None, session_id: int | None = None
-) -> None:
+async def delete_question(question_id: int, *, series_id: int | None = None, session_id: int | None = None) -> None:
     """Answers already given stay in the registrations; the question is no longer asked."""
     if (series_id is None) == (session_id is None):
         raise TypeError("a question belongs to a series or to a session")
     query = Question.filter(id=question_id)
-    query = (
-        query.filter(series_id=series_id) if series_id is not None else query.filter(session_id=session_id)
-    )
+    query = query.filter(series_id=series_id) if series_id is not None else query.filter(session_id=session_id)
     async with transaction():
         if not await query.delete():
             raise NotFound({"question": _("This question does not exist.")})

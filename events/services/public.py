@@ -98,9 +98,7 @@ async def session_view(session_id: int | None, *, now: datetime | None = None) -
     ]
     # Items that overlap in time run in parallel: the page then groups the agenda by track.
     parallel = any(
-        a.starts_at < b.ends_at and b.starts_at < a.ends_at
-        for i, a in enumerate(agenda)
-        for b in agenda[i + 1 :]
+        a.starts_at < b.ends_at and b.starts_at < a.ends_at for i, a in enumerate(agenda) for b in agenda[i + 1 :]
     )
     rooms = sorted({item.room for item in agenda if item.room})
     return SessionView(
@@ -118,9 +116,7 @@ async def session_view(session_id: int | None, *, now: datetime | None = None) -
 
 async def upcoming_sessions(*, limit: int = 100, now: datetime | None = None) -> list[Session]:
     now = now or common.now_utc()
-    return list(
-        await Session.filter(status=PUBLISHED, ends_at__gte=now).order_by("starts_at", "id").limit(limit)
-    )
+    return list(await Session.filter(status=PUBLISHED, ends_at__gte=now).order_by("starts_at", "id").limit(limit))
 
 
 async def series_view(
@@ -131,9 +127,7 @@ async def series_view(
     series = await Series.get_or_none(id=series_id) if series_id else None
     if series is None:
         raise NotFound({"series": _("This series does not exist.")})
-    sessions = await Session.filter(series_id=series.id, status__in=PUBLIC_STATUSES).order_by(
-        "starts_at", "id"
-    )
+    sessions = await Session.filter(series_id=series.id, status__in=PUBLIC_STATUSES).order_by("starts_at", "id")
     upcoming = [s for s in sessions if s.ends_at >= now and s.status != COMPLETED]
     past = [s for s in reversed(sessions) if s not in upcoming]
     return series, upcoming, past
@@ -143,15 +137,11 @@ async def session_calendar(settings: Settings, session_id: int | None) -> tuple[
     """The "add to calendar" file of a public session (METHOD:PUBLISH, the UID of the public feeds)."""
     session = await public_session(session_id)
     series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
-    data = calendar.feed_ics(
-        [(session, series)], name=session.title, organizer_email=common.organizer_email(settings)
-    )
+    data = calendar.feed_ics([(session, series)], name=session.title, organizer_email=common.organizer_email(settings))
     return session, data
 
 
-async def manage_view(
-    settings: Settings, token: str
-) -> tuple[Registration, Session, Series | None, int | None]:
+async def manage_view(settings: Settings, token: str) -> tuple[Registration, Session, Series | None, int | None]:
     """The manage page: the registration, its session and series, and the waitlist position."""
     from events.services.registration import by_token, waitlist_position
 

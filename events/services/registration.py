@@ -110,9 +110,7 @@ async def register(
         raise EventError(errors)
     existing = await Registration.get_or_none(session_id=session.id, email=person["email"])
     if existing is not None and existing.status != REG_CANCELLED:
-        raise DuplicateRegistration(
-            {"email": _("This email address is already registered for this session.")}
-        )
+        raise DuplicateRegistration({"email": _("This email address is already registered for this session.")})
 
     seats = 1 + len(party)
     fields = {
@@ -190,17 +188,13 @@ async def by_token(settings: Settings, token: str) -> Registration:
     """The registration behind a manage link (tokens are derived, see common.manage_token)."""
     registration = None
     if token and len(token) <= 100:
-        registration = await Registration.get_or_none(
-            manage_token_hash=common.token_hash(token), anonymised_at=None
-        )
+        registration = await Registration.get_or_none(manage_token_hash=common.token_hash(token), anonymised_at=None)
     if registration is None:
         raise NotFound({"token": _("This link is not valid.")})
     return registration
 
 
-async def confirm_registration(
-    settings: Settings, token: str, *, now: datetime | None = None
-) -> Registration:
+async def confirm_registration(settings: Settings, token: str, *, now: datetime | None = None) -> Registration:
     """The double opt-in step (POST from the page behind the mailed link). Idempotent."""
     now = now or common.now_utc()
     registration = await by_token(settings, token)
@@ -255,9 +249,7 @@ async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime
     if session.status != PUBLISHED or now >= session.starts_at:
         return []
     promoted: list[int] = []
-    waiting = await Registration.filter(session_id=session_id, status=WAITLISTED).order_by(
-        "waitlisted_at", "id"
-    )
+    waiting = await Registration.filter(session_id=session_id, status=WAITLISTED).order_by("waitlisted_at", "id")
     for reg in waiting:
         free = await Session.filter(id=session_id).values_list("capacity", "seats_taken")
         if not free or free[0][0] - free[0][1] <= 0:
@@ -323,9 +315,7 @@ async def cancel_registration(
             session = await _session(reg.session_id)  # type: ignore[attr-defined]
             deadline = session.cancel_deadline or session.starts_at
             if now >= deadline and reg.status in SEATED:
-                raise EventError(
-                    {"status": _("The deadline for cancelling has passed. Please contact the organiser.")}
-                )
+                raise EventError({"status": _("The deadline for cancelling has passed. Please contact the organiser.")})
     return await _leave(
         settings,
         registration_id,
@@ -344,9 +334,7 @@ async def cancel_by_token(settings: Settings, token: str, *, now: datetime | Non
 async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
     """The scheduler job: unconfirmed holds past hold_expires_at give their seats back to the waitlist."""
     now = now or common.now_utc()
-    due = await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list(
-        "id", flat=True
-    )
+    due = await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list("id", flat=True)
     expired = 0
     for registration_id in due:
 

@@ -175,9 +175,7 @@ async def create_session(**data: Any) -> Session:
         return await Session.create(**merged)
 
 
-async def update_session(
-    settings: Settings, session_id: int, *, now: datetime | None = None, **data: Any
-) -> Session:
+async def update_session(settings: Settings, session_id: int, *, now: datetime | None = None, **data: Any) -> Session:
     """Change a session. A change people put in their calendars raises SEQUENCE and is mailed to everyone
     holding a seat; a larger capacity goes to the waitlist at once; a smaller one never drops below the
     seats already taken (the check is part of the UPDATE, so it holds against concurrent registrations)."""
@@ -203,9 +201,7 @@ async def update_session(
             if not await Session.filter(id=session_id, seats_taken__lte=data["capacity"]).update(
                 capacity=data["capacity"]
             ):
-                raise EventError(
-                    {"capacity": _("The capacity cannot be lower than the seats already taken.")}
-                )
+                raise EventError({"capacity": _("The capacity cannot be lower than the seats already taken.")})
         session = await Session.get(id=session_id)
         if relevant and session.status == PUBLISHED:
             for reg in await Registration.filter(session_id=session_id, status__in=SEATED):

@@ -23,9 +23,7 @@ async def questions_for(session: Session) -> list[Question]:
     return [*series_questions, *own]
 
 
-def clean_answers(
-    questions: list[Question], answers: dict[str, Any], errors: dict[str, str], *, strict: bool
-) -> dict:
+def clean_answers(questions: list[Question], answers: dict[str, Any], errors: dict[str, str], *, strict: bool) -> dict:
     """Answers keyed by question id (as text). strict=False (staff) lets required questions stay empty."""
     cleaned: dict[str, Any] = {}
     for question in questions:
@@ -33,11 +31,7 @@ def clean_answers(
         field = f"question_{question.id}"
         value = answers.get(key)
         if question.kind == CHECKBOXES:
-            chosen = [
-                v
-                for v in (value if isinstance(value, list) else [value] if value else [])
-                if isinstance(v, str)
-            ]
+            chosen = [v for v in (value if isinstance(value, list) else [value] if value else []) if isinstance(v, str)]
             if any(v not in question.options for v in chosen):
                 errors[field] = _("Please choose only from the options offered.")
             elif not chosen and question.required and strict:
@@ -66,9 +60,7 @@ def clean_answers(
     return cleaned
 
 
-def clean_colleagues(
-    session: Session, colleagues: list[dict[str, str]], errors: dict[str, str]
-) -> list[dict]:
+def clean_colleagues(session: Session, colleagues: list[dict[str, str]], errors: dict[str, str]) -> list[dict]:
     cleaned: list[dict[str, str]] = []
     for index, colleague in enumerate(colleagues or []):
         name = str(colleague.get("name", "")).strip()[:200]
@@ -100,9 +92,7 @@ async def clean_track(session: Session, track_id: int | None, errors: dict[str, 
     return track_id
 
 
-def clean_person(
-    name: str, email: str, organisation: str, role: str, errors: dict[str, str]
-) -> dict[str, str]:
+def clean_person(name: str, email: str, organisation: str, role: str, errors: dict[str, str]) -> dict[str, str]:
     name = (name or "").strip()
     email = normalise_email(email or "")
     if not name:

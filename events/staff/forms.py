@@ -51,9 +51,7 @@ class Reader:
             self.errors[name] = _("Please keep this under %(max)s characters.", max=max_length)
         return value[:max_length]
 
-    def integer(
-        self, name: str, *, minimum: int = 0, maximum: int = 100_000, default: int | None = None
-    ) -> int:
+    def integer(self, name: str, *, minimum: int = 0, maximum: int = 100_000, default: int | None = None) -> int:
         raw = text(self.form, name, 20)
         if not raw and default is not None:
             return default

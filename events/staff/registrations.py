@@ -51,9 +51,7 @@ async def registrations_page(
     if session is None:
         return await error_page(request, 404)
     registrations = (
-        await Registration.filter(session_id=session.id)
-        .order_by("created_at", "id")
-        .prefetch_related("track")
+        await Registration.filter(session_id=session.id).order_by("created_at", "id").prefetch_related("track")
     )
     return await render(
         request,
@@ -83,9 +81,7 @@ async def registration_add(request: Request) -> Response:
     values: dict[str, Any] = {
         key: text(form, key, 300) for key in ("name", "email", "organisation", "role", "track_id")
     }
-    track_id = (
-        int(values["track_id"]) if values["track_id"].isdigit() and len(values["track_id"]) < 10 else None
-    )
+    track_id = int(values["track_id"]) if values["track_id"].isdigit() and len(values["track_id"]) < 10 else None
     answers: dict[str, Any] = {}
     for question in await validation.questions_for(session):
         field = f"question_{question.id}"
@@ -137,9 +133,7 @@ async def registration_action(request: Request) -> Response:
             await service(settings, registration_id)
             message = str(done)
     except EventError as exc:
-        return await registrations_page(
-            request, errors={"decision": " ".join(exc.errors.values())}, status=400
-        )
+        return await registrations_page(request, errors={"decision": " ".join(exc.errors.values())}, status=400)
     await session_of(request).flash(message)
     return redirect(f"/staff/events/sessions/{session.id}/registrations")
 

@@ -56,9 +56,7 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
     reader = Reader(form)
     data: dict[str, Any] = {name: reader.text(name, limit) for name, limit in TEXT_FIELDS.items()}
     data["rrule"] = data["rrule"].replace("\r\n", "\n")
-    data["default_duration_minutes"] = reader.integer(
-        "default_duration_minutes", minimum=1, maximum=24 * 60 * 7
-    )
+    data["default_duration_minutes"] = reader.integer("default_duration_minutes", minimum=1, maximum=24 * 60 * 7)
     data["default_capacity"] = reader.integer("default_capacity", maximum=100_000)
     data["reminder_offset_hours"] = reader.integer("reminder_offset_hours", maximum=24 * 60)
     data["followup_survey_url"] = reader.url("followup_survey_url")
@@ -77,9 +75,7 @@ async def series_list(request: Request) -> Response:
     return await render(request, "events/staff/series_list.html", {"series_list": rows, "counts": counts})
 
 
-async def _form(
-    request: Request, series: Series | None, values: dict, errors: dict, status: int = 200
-) -> Response:
+async def _form(request: Request, series: Series | None, values: dict, errors: dict, status: int = 200) -> Response:
     dates, problem = preview(values.get("rrule", ""), series.skipped if series else None)
     return await render(
         request,
@@ -116,9 +112,7 @@ async def series_detail(request: Request, *, errors: dict | None = None, status:
     if series is None:
         return await error_page(request, 404)
     dates, problem = preview(series.rrule, series.skipped)
-    existing = {
-        s.occurrence_at: s for s in await Session.filter(series_id=series.id, occurrence_at__not_isnull=True)
-    }
+    existing = {s.occurrence_at: s for s in await Session.filter(series_id=series.id, occurrence_at__not_isnull=True)}
     return await render(
         request,
         "events/staff/series_detail.html",

@@ -86,9 +86,7 @@ async def session_list(request: Request) -> Response:
     )
 
 
-async def _form(
-    request: Request, session: Session | None, values: dict, errors: dict, status: int = 200
-) -> Response:
+async def _form(request: Request, session: Session | None, values: dict, errors: dict, status: int = 200) -> Response:
     return await render(
         request,
         "events/staff/session_form.html",
@@ -150,9 +148,7 @@ async def session_detail(request: Request, *, errors: dict | None = None, status
     previous = None
     if series is not None:
         previous = (
-            await Session.filter(series_id=series.id, starts_at__lt=session.starts_at)
-            .order_by("-starts_at")
-            .first()
+            await Session.filter(series_id=series.id, starts_at__lt=session.starts_at).order_by("-starts_at").first()
         )
     return await render(
         request,
@@ -230,9 +226,7 @@ async def session_cancel(request: Request) -> Response:
         await event_services.cancel_session(request.app.state.settings, session.id, reason=reason)
     except EventError as exc:
         return await session_detail(request, errors=exc.errors, status=400)
-    await session_of(request).flash(
-        _("The session has been cancelled and everyone registered is being told.")
-    )
+    await session_of(request).flash(_("The session has been cancelled and everyone registered is being told."))
     return redirect(f"/staff/events/sessions/{session.id}")
 
 
@@ -275,9 +269,7 @@ async def session_copy_agenda(request: Request) -> Response:
     if session is None:
         return await error_page(request, 404)
     if not session.series_id:  # type: ignore[attr-defined]
-        return await session_detail(
-            request, errors={"copy": _("This session belongs to no series.")}, status=400
-        )
+        return await session_detail(request, errors={"copy": _("This session belongs to no series.")}, status=400)
     previous = (
         await Session.filter(series_id=session.series_id, starts_at__lt=session.starts_at)  # type: ignore[attr-defined]
         .order_by("-starts_at")

@@ -17,9 +17,7 @@ TOKEN_RE = re.compile(r'value="(agora_[A-Za-z0-9_-]{43})"')
 STAFF_API = "/api/v1/staff/sessions/1/registrations"
 
 
-async def _create(
-    client, name: str = "Website", scopes: tuple[str, ...] = ("registrations:read",), days: str = "30"
-):  # noqa: ANN001, ANN202
+async def _create(client, name: str = "Website", scopes: tuple[str, ...] = ("registrations:read",), days: str = "30"):  # noqa: ANN001, ANN202
     page = await client.get("/staff/api-tokens")
     data = {"csrf_token": csrf_from(page.text), "name": name, "scopes": list(scopes), "days": days}
     return await client.post("/staff/api-tokens", data=data)
@@ -122,9 +120,7 @@ async def test_revoking_in_the_staff_area(app, staff_client):
     page = await staff_client.get("/staff/api-tokens")
     assert f"/staff/api-tokens/{admins_token.id}/revoke" not in page.text
     assert f"/staff/api-tokens/{mine.id}/revoke" in page.text
-    other = await form_post(
-        staff_client, "/staff/api-tokens", f"/staff/api-tokens/{admins_token.id}/revoke", {}
-    )
+    other = await form_post(staff_client, "/staff/api-tokens", f"/staff/api-tokens/{admins_token.id}/revoke", {})
     assert other.status_code == 404
     assert (await ApiToken.get(id=admins_token.id)).revoked_at is None
     own = await form_post(staff_client, "/staff/api-tokens", f"/staff/api-tokens/{mine.id}/revoke", {})
@@ -157,9 +153,7 @@ async def test_rate_limit_counts_across_requests(database):
 async def test_old_counts_are_purged_along_the_way(database, monkeypatch):
     monkeypatch.setattr(tokens, "PURGE_ONE_IN", 1)
     old = await tokens.ApiRateHit.create(bucket="probe:old", created_at=tokens.now() - timedelta(hours=2))
-    recent = await tokens.ApiRateHit.create(
-        bucket="probe:old", created_at=tokens.now() - timedelta(minutes=30)
-    )
+    recent = await tokens.ApiRateHit.create(bucket="probe:old", created_at=tokens.now() - timedelta(minutes=30))
     assert not await tokens.rate_limited("probe:new", limit=3, window=timedelta(minutes=5))
     assert not await tokens.ApiRateHit.exists(id=old.id)
     assert await tokens.ApiRateHit.exists(id=recent.id)

@@ -145,7 +145,12 @@ async def test_login_redirects_to_next_and_a_signed_in_user_skips_the_form(app):
         page = await c.get("/staff/login?next=/staff/account")
         response = await c.post(
             "/staff/login",
-            data={"email": "a@example.org", "password": PASSWORD, "next": "/staff/account", "csrf_token": csrf_from(page.text)},
+            data={
+                "email": "a@example.org",
+                "password": PASSWORD,
+                "next": "/staff/account",
+                "csrf_token": csrf_from(page.text),
+            },
         )
         assert response.headers["location"] == "/staff/account"
         again = await c.get("/staff/login")
@@ -168,13 +173,22 @@ async def test_password_guessing_inside_a_session_is_throttled_too(app):
         for _ in range(services.MAX_FAILURES_PER_ACCOUNT):
             response = await c.post(
                 "/staff/account/password",
-                data={"current_password": "guess guess guess", "new_password": new, "confirm_password": new,
-                      "csrf_token": token},
+                data={
+                    "current_password": "guess guess guess",
+                    "new_password": new,
+                    "confirm_password": new,
+                    "csrf_token": token,
+                },
             )
             assert response.status_code == 400
         response = await c.post(
             "/staff/account/password",
-            data={"current_password": PASSWORD, "new_password": new, "confirm_password": new, "csrf_token": token},
+            data={
+                "current_password": PASSWORD,
+                "new_password": new,
+                "confirm_password": new,
+                "csrf_token": token,
+            },
         )
         assert response.status_code == 400
         assert THROTTLED in response.text or in_language("de", THROTTLED) in response.text

@@ -42,14 +42,27 @@ def test_more_than_128_characters_is_refused():
 
 @pytest.mark.parametrize(
     "common",
-    ["123qweasdzxc", "1qaz2wsx3edc", "qwerty123456", "leavemealone", "password1234", "123456789012",
-     "qwertzuiopasdf", "sunshine2024!", "aaaaaaaaaaaaaaa", "Password1234"],
+    [
+        "123qweasdzxc",
+        "1qaz2wsx3edc",
+        "qwerty123456",
+        "leavemealone",
+        "password1234",
+        "123456789012",
+        "qwertzuiopasdf",
+        "sunshine2024!",
+        "aaaaaaaaaaaaaaa",
+        "Password1234",
+    ],
 )
 def test_common_passwords_are_refused(common):
     assert any("common" in p for p in password_problems(common)), common
 
 
-@pytest.mark.parametrize("plain", ["all lower case words here", "ALLUPPERCASEWORDS", "nurbuchstabenhier", "Grüße aus Köln am Rhein"])
+@pytest.mark.parametrize(
+    "plain",
+    ["all lower case words here", "ALLUPPERCASEWORDS", "nurbuchstabenhier", "Grüße aus Köln am Rhein"],
+)
 def test_no_composition_rules(plain):
     # No demand for digits, capitals or symbols: length and not being common are what count.
     assert password_problems(plain) == []

@@ -71,7 +71,9 @@ async def test_host_prefixed_secure_cookie_over_https(database):
         assert not any(a.startswith("domain=") for a in attributes)
         await make_user("a@example.org")
         token = csrf_from(response.text)
-        signed_in = await c.post("/staff/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token})
+        signed_in = await c.post(
+            "/staff/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token}
+        )
         assert signed_in.status_code == 303
         assert session_cookie(signed_in, "__Host-agora_session")
         assert (await c.get("/staff")).status_code == 200
@@ -94,7 +96,9 @@ async def test_session_fixation_pre_login_cookie_is_dead_after_login(app):
 async def test_id_rotates_again_after_the_second_factor(app):
     await make_user("t@example.org", ["moderator"], totp_secret=ADMIN_TOTP)
     async with new_client(app) as c:
-        after_password = await form_post(c, "/staff/login", "/staff/login", {"email": "t@example.org", "password": PASSWORD})
+        after_password = await form_post(
+            c, "/staff/login", "/staff/login", {"email": "t@example.org", "password": PASSWORD}
+        )
         assert after_password.headers["location"] == "/staff/login/totp"
         half = cookie_value(session_cookie(after_password))
         # Half signed in is not signed in.
@@ -149,7 +153,9 @@ async def test_password_change_ends_the_other_sessions(app):
         before = laptop.cookies.get("agora_session")
         new_password = "a completely new passphrase"
         response = await form_post(
-            laptop, "/staff/account", "/staff/account/password",
+            laptop,
+            "/staff/account",
+            "/staff/account/password",
             {"current_password": PASSWORD, "new_password": new_password, "confirm_password": new_password},
         )
         assert response.status_code == 303
@@ -166,8 +172,14 @@ async def test_password_change_ends_the_other_sessions(app):
 
 async def test_wrong_current_password_changes_nothing(staff_client):
     response = await form_post(
-        staff_client, "/staff/account", "/staff/account/password",
-        {"current_password": "not the password", "new_password": "another passphrase here", "confirm_password": "x"},
+        staff_client,
+        "/staff/account",
+        "/staff/account/password",
+        {
+            "current_password": "not the password",
+            "new_password": "another passphrase here",
+            "confirm_password": "x",
+        },
     )
     assert response.status_code == 400
     assert 'id="current_password-error"' in response.text
@@ -181,7 +193,9 @@ async def test_disabling_an_account_ends_its_sessions(app, admin_client):
         await login(victim, "d@example.org")
         assert (await victim.get("/staff")).status_code == 200
         response = await form_post(
-            admin_client, f"/staff/users/{target.id}", f"/staff/users/{target.id}",
+            admin_client,
+            f"/staff/users/{target.id}",
+            f"/staff/users/{target.id}",
             {"display_name": "D", "roles": ["moderator"]},  # is_active unchecked
         )
         assert response.status_code == 303
@@ -192,7 +206,11 @@ async def test_disabling_an_account_ends_its_sessions(app, admin_client):
 
 async def test_user_sees_and_ends_other_sessions(app):
     await make_user("s@example.org")
-    async with new_client(app, "10.0.0.1") as one, new_client(app, "10.0.0.2") as two, new_client(app, "10.0.0.3") as three:
+    async with (
+        new_client(app, "10.0.0.1") as one,
+        new_client(app, "10.0.0.2") as two,
+        new_client(app, "10.0.0.3") as three,
+    ):
         for c in (one, two, three):
             await login(c, "s@example.org")
         page = await one.get("/staff/account")
@@ -200,7 +218,9 @@ async def test_user_sees_and_ends_other_sessions(app):
         assert len(sessions) == 3
         for s in sessions:
             assert f"/staff/account/sessions/{s.id}/end" in page.text
-        response = await one.post(f"/staff/account/sessions/{sessions[1].id}/end", data={"csrf_token": csrf_from(page.text)})
+        response = await one.post(
+            f"/staff/account/sessions/{sessions[1].id}/end", data={"csrf_token": csrf_from(page.text)}
+        )
         assert response.status_code == 303
         assert (await two.get("/staff")).status_code == 303
         assert (await three.get("/staff")).status_code == 200

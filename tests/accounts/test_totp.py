@@ -13,7 +13,7 @@ from tests.conftest import ADMIN_TOTP, PASSWORD, csrf_from, form_post, login, ma
 
 
 def _secret_from(html: str) -> str:
-    match = re.search(r'<code[^>]*>([A-Z2-7 ]{16,})</code>', html)
+    match = re.search(r"<code[^>]*>([A-Z2-7 ]{16,})</code>", html)
     assert match, "the setup page shows the secret for manual entry"
     return match.group(1).replace(" ", "")
 
@@ -33,7 +33,9 @@ async def test_setup_flow_with_qr_code(app):
         assert wrong.status_code == 400
         assert 'id="code-error"' in wrong.text
         assert not (await User.get(email="m@example.org")).totp_enabled
-        right = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
+        right = await c.post(
+            "/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)}
+        )
         assert right.status_code == 200  # the page with the recovery codes
     user = await User.get(email="m@example.org")
     assert user.totp_enabled and user.totp_secret == secret
@@ -115,7 +117,9 @@ async def test_admin_must_set_up_a_second_factor(app):
         assert dashboard.headers["location"] == "/staff/account/totp"
         page = await c.get("/staff/account/totp")
         secret = _secret_from(page.text)
-        done = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
+        done = await c.post(
+            "/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)}
+        )
         assert done.status_code == 200
         assert (await c.get("/staff/users")).status_code == 200
 
@@ -148,7 +152,9 @@ async def test_recovery_codes_are_shown_once_after_setup_and_work_once(app):
         await login(c, "rc@example.org")
         page = await c.get("/staff/account/totp")
         secret = _secret_from(page.text)
-        done = await c.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)})
+        done = await c.post(
+            "/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_from(page.text)}
+        )
         assert done.status_code == 200
         codes = _codes_from(done.text)
         assert len(codes) == totp.RECOVERY_CODE_COUNT and len(set(codes)) == len(codes)
@@ -161,7 +167,9 @@ async def test_recovery_codes_are_shown_once_after_setup_and_work_once(app):
     # Lost phone: a recovery code, typed sloppily, signs in once.
     async with new_client(app) as c:
         await login(c, "rc@example.org")
-        response = await form_post(c, "/staff/login/totp", "/staff/login/totp", {"code": codes[0].lower().replace("-", " ")})
+        response = await form_post(
+            c, "/staff/login/totp", "/staff/login/totp", {"code": codes[0].lower().replace("-", " ")}
+        )
         assert response.status_code == 303
         assert (await c.get("/staff")).status_code == 200
     async with new_client(app) as c:

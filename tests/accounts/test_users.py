@@ -20,9 +20,15 @@ async def test_admin_lists_users(admin_client):
 
 async def test_admin_creates_a_user_who_can_sign_in(app, admin_client):
     response = await form_post(
-        admin_client, "/staff/users/new", "/staff/users/new",
-        {"email": "New.Person@Example.org", "display_name": "New Person", "password": NEW_PASSWORD,
-         "roles": ["organizer", "moderator"]},
+        admin_client,
+        "/staff/users/new",
+        "/staff/users/new",
+        {
+            "email": "New.Person@Example.org",
+            "display_name": "New Person",
+            "password": NEW_PASSWORD,
+            "roles": ["organizer", "moderator"],
+        },
     )
     assert response.status_code == 303
     user = await User.get(email="new.person@example.org")
@@ -41,7 +47,10 @@ async def test_admin_creates_a_user_who_can_sign_in(app, admin_client):
         ({"email": "not-an-email", "display_name": "X", "password": NEW_PASSWORD}, "email"),
         ({"email": "x@example.org", "display_name": "  ", "password": NEW_PASSWORD}, "display_name"),
         ({"email": "admin@example.org", "display_name": "Dup", "password": NEW_PASSWORD}, "email"),
-        ({"email": "x@example.org", "display_name": "X", "password": NEW_PASSWORD, "roles": ["root"]}, "roles"),
+        (
+            {"email": "x@example.org", "display_name": "X", "password": NEW_PASSWORD, "roles": ["root"]},
+            "roles",
+        ),
     ],
 )
 async def test_create_refusals_are_tied_to_the_field(admin_client, data, field):
@@ -57,7 +66,9 @@ async def test_create_refusals_are_tied_to_the_field(admin_client, data, field):
 async def test_admin_edits_roles(app, admin_client):
     target = await make_user("t@example.org", ["moderator"])
     response = await form_post(
-        admin_client, f"/staff/users/{target.id}", f"/staff/users/{target.id}",
+        admin_client,
+        f"/staff/users/{target.id}",
+        f"/staff/users/{target.id}",
         {"display_name": "Renamed", "roles": ["organizer"], "is_active": "on"},
     )
     assert response.status_code == 303
@@ -70,13 +81,17 @@ async def test_admin_resets_a_password_and_the_sessions_end(app, admin_client):
     async with new_client(app) as victim:
         await login(victim, "t@example.org")
         weak = await form_post(
-            admin_client, f"/staff/users/{target.id}", f"/staff/users/{target.id}",
+            admin_client,
+            f"/staff/users/{target.id}",
+            f"/staff/users/{target.id}",
             {"display_name": "T", "roles": ["moderator"], "is_active": "on", "password": "tooshort"},
         )
         assert weak.status_code == 400 and 'id="password-error"' in weak.text
         assert (await victim.get("/staff")).status_code == 200
         response = await form_post(
-            admin_client, f"/staff/users/{target.id}", f"/staff/users/{target.id}",
+            admin_client,
+            f"/staff/users/{target.id}",
+            f"/staff/users/{target.id}",
             {"display_name": "T", "roles": ["moderator"], "is_active": "on", "password": NEW_PASSWORD},
         )
         assert response.status_code == 303
@@ -130,7 +145,9 @@ async def test_role_change_takes_effect_on_the_next_request(app, admin_client):
         await login(c, "t@example.org")
         assert (await c.get("/staff/barrier-reports")).status_code == 200
         await form_post(
-            admin_client, f"/staff/users/{target.id}", f"/staff/users/{target.id}",
+            admin_client,
+            f"/staff/users/{target.id}",
+            f"/staff/users/{target.id}",
             {"display_name": "T", "roles": ["admin"], "is_active": "on"},
         )
         # Now an admin without a second factor: sent to set one up.
@@ -145,8 +162,13 @@ async def test_non_admin_sees_no_user_management(staff_client):
     token = csrf_from(dashboard.text)
     response = await staff_client.post(
         "/staff/users/new",
-        data={"email": "sneaky@example.org", "display_name": "S", "password": NEW_PASSWORD, "roles": ["admin"],
-              "csrf_token": token},
+        data={
+            "email": "sneaky@example.org",
+            "display_name": "S",
+            "password": NEW_PASSWORD,
+            "roles": ["admin"],
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 403
     assert not await User.filter(email="sneaky@example.org").exists()

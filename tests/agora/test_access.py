@@ -71,11 +71,20 @@ PUBLIC_PATHS: dict[str, set[str]] = {
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
 CSRF_EXEMPT: dict[tuple[str, str], str] = {
-    ("/unsubscribe/{token}", "POST"): "RFC 8058 one-click unsubscribe from the mail client: the signed token authorises",
+    (
+        "/unsubscribe/{token}",
+        "POST",
+    ): "RFC 8058 one-click unsubscribe from the mail client: the signed token authorises",
     # The session middleware skips /api/ entirely: no cookie is read, so a cross-site request borrows no sign-in.
-    ("/api/v1/sessions/{session_id}/registrations", "POST"): "JSON API without cookies, the same as the public form",
+    (
+        "/api/v1/sessions/{session_id}/registrations",
+        "POST",
+    ): "JSON API without cookies, the same as the public form",
     ("/api/v1/staff/sessions", "POST"): "JSON API: a bearer token in the Authorization header authorises",
-    ("/api/v1/staff/sessions/{session_id}", "PATCH"): "JSON API: a bearer token in the Authorization header authorises",
+    (
+        "/api/v1/staff/sessions/{session_id}",
+        "PATCH",
+    ): "JSON API: a bearer token in the Authorization header authorises",
 }
 
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
@@ -86,7 +95,9 @@ def csrf_checked(path: str, method: str) -> bool:
     return all(getattr(r, "csrf", False) for r in _ROUTES_BY_KEY.get((path, method), [None]))
 
 
-def walk(routes: list[BaseRoute], prefix: str = "", inherited: Access | None = None) -> Iterator[tuple[str, str, Access | None]]:
+def walk(
+    routes: list[BaseRoute], prefix: str = "", inherited: Access | None = None
+) -> Iterator[tuple[str, str, Access | None]]:
     """(path, method, access) for every endpoint, descending into mounts and hosts."""
     for route in routes:
         access = getattr(route, "access", None) or inherited
@@ -214,7 +225,12 @@ async def test_admin_without_second_factor_reaches_only_the_setup_page(app):
         token = csrf_from((await c.get("/staff/account/totp")).text)
         created = await c.post(
             "/staff/users/new",
-            data={"csrf_token": token, "email": "x@example.org", "display_name": "X", "password": "a long enough passphrase"},
+            data={
+                "csrf_token": token,
+                "email": "x@example.org",
+                "display_name": "X",
+                "password": "a long enough passphrase",
+            },
         )
         assert created.status_code == 303 and created.headers["location"] == "/staff/account/totp"
     from agora.accounts.models import User

@@ -208,9 +208,7 @@ def test_serve_demo_prints_url_and_login_and_answers(tmp_path):
             response = None
             while time.monotonic() < deadline:
                 try:
-                    response = httpx.get(
-                        f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "cli-test-1"}
-                    )
+                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "cli-test-1"})
                     break
                 except httpx.TransportError:
                     time.sleep(0.2)

@@ -58,8 +58,7 @@ def test_german_catalog_translates_every_message():
             gaps.append(f"{msgid!r}  ({places[0]})")
     assert not gaps, (
         f"{len(gaps)} messages have no German translation "
-        "(run `python scripts/i18n.py update`, then translate):\n"
-        + "\n".join(gaps)
+        "(run `python scripts/i18n.py update`, then translate):\n" + "\n".join(gaps)
     )
 
 

@@ -10,7 +10,9 @@ from agora.markdown import render_markdown
 
 
 def test_ordinary_markdown_renders():
-    html = render_markdown("# Titel\n\nEin **fetter** und *kursiver* Text mit [Link](https://example.org).\n\n- eins\n- zwei")
+    html = render_markdown(
+        "# Titel\n\nEin **fetter** und *kursiver* Text mit [Link](https://example.org).\n\n- eins\n- zwei"
+    )
     assert "<h2>Titel</h2>" in html  # h1 belongs to the page itself
     assert "<strong>fetter</strong>" in html and "<em>kursiver</em>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">Link</a>' in html

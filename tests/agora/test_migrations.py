@@ -41,9 +41,8 @@ def test_every_app_has_a_migrations_package():
 
 async def test_models_and_committed_migrations_agree(tmp_path):
     changes = await _detected_changes(tmp_path)
-    assert changes == {}, (
-        "models differ from the committed migrations; run makemigrations for: "
-        + "; ".join(f"{label}: {ops}" for label, ops in changes.items())
+    assert changes == {}, "models differ from the committed migrations; run makemigrations for: " + "; ".join(
+        f"{label}: {ops}" for label, ops in changes.items()
     )
 
 

@@ -12,7 +12,12 @@ from agora.pages.models import BarrierReport, ContentPage
 from agora.web import PUBLIC, page
 from tests.conftest import csrf_from, form_post, new_client
 
-LEGAL_LINKS = ('href="/impressum"', 'href="/datenschutz"', 'href="/barrierefreiheit"', 'href="/leichte-sprache"')
+LEGAL_LINKS = (
+    'href="/impressum"',
+    'href="/datenschutz"',
+    'href="/barrierefreiheit"',
+    'href="/leichte-sprache"',
+)
 LEGAL_PATHS = ("/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache")
 
 
@@ -66,7 +71,10 @@ async def test_footer_on_the_500_page(database):
 async def test_admin_edits_a_page_and_the_public_sees_it_sanitised(admin_client, client):
     body = "## Anschrift\n\nMarktgasse 7\n\n<script>alert(1)</script>\n\n[Karte](javascript:alert(2))"
     response = await form_post(
-        admin_client, "/staff/pages/impressum/de", "/staff/pages/impressum/de", {"title": "Impressum der Stadt", "body": body}
+        admin_client,
+        "/staff/pages/impressum/de",
+        "/staff/pages/impressum/de",
+        {"title": "Impressum der Stadt", "body": body},
     )
     assert response.status_code == 303
     row = await ContentPage.get(slug="impressum", language="de")
@@ -82,7 +90,10 @@ async def test_admin_edits_a_page_and_the_public_sees_it_sanitised(admin_client,
     assert "Marktgasse 7" not in english.text
     # Editing again updates the same row.
     await form_post(
-        admin_client, "/staff/pages/impressum/de", "/staff/pages/impressum/de", {"title": "Impressum", "body": "Neu"}
+        admin_client,
+        "/staff/pages/impressum/de",
+        "/staff/pages/impressum/de",
+        {"title": "Impressum", "body": "Neu"},
     )
     assert await ContentPage.filter(slug="impressum").count() == 1
 
@@ -95,7 +106,10 @@ async def test_page_edit_refusals(admin_client):
     assert 'id="title-error"' in response.text and 'id="body-error"' in response.text
     assert not await ContentPage.filter(slug="datenschutz").exists()
     too_long = await form_post(
-        admin_client, "/staff/pages/datenschutz/de", "/staff/pages/datenschutz/de", {"title": "T", "body": "x" * 100_001}
+        admin_client,
+        "/staff/pages/datenschutz/de",
+        "/staff/pages/datenschutz/de",
+        {"title": "T", "body": "x" * 100_001},
     )
     assert too_long.status_code in (400, 413)
     assert not await ContentPage.filter(slug="datenschutz").exists()
@@ -108,8 +122,13 @@ async def test_barrier_report_is_stored_and_acknowledged(client):
     assert 'value="/impressum"' in page_html
     response = await client.post(
         "/barrierefreiheit/feedback",
-        data={"page_url": "/impressum", "description": "Die Schrift ist zu klein.", "name": "Erika",
-              "email": "erika@example.org", "csrf_token": csrf_from(page_html)},
+        data={
+            "page_url": "/impressum",
+            "description": "Die Schrift ist zu klein.",
+            "name": "Erika",
+            "email": "erika@example.org",
+            "csrf_token": csrf_from(page_html),
+        },
     )
     assert response.status_code == 303 and response.headers["location"] == "/barrierefreiheit#feedback"
     report = await BarrierReport.get()
@@ -153,7 +172,8 @@ async def test_staff_see_reports_and_mark_them_handled(client, staff_client):
     assert "Kontrast zu gering" in listing.text
     report = await BarrierReport.get()
     response = await staff_client.post(
-        f"/staff/barrier-reports/{report.id}/handled", data={"note": "Farben angepasst", "csrf_token": csrf_from(listing.text)}
+        f"/staff/barrier-reports/{report.id}/handled",
+        data={"note": "Farben angepasst", "csrf_token": csrf_from(listing.text)},
     )
     assert response.status_code == 303
     report = await BarrierReport.get(id=report.id)
@@ -162,7 +182,8 @@ async def test_staff_see_reports_and_mark_them_handled(client, staff_client):
     assert "Kontrast zu gering" not in (await staff_client.get("/staff/barrier-reports")).text
     assert "Kontrast zu gering" in (await staff_client.get("/staff/barrier-reports?show=all")).text
     again = await staff_client.post(
-        f"/staff/barrier-reports/{report.id}/handled", data={"note": "", "csrf_token": csrf_from(listing.text)}
+        f"/staff/barrier-reports/{report.id}/handled",
+        data={"note": "", "csrf_token": csrf_from(listing.text)},
     )
     assert again.status_code == 404
     assert (await BarrierReport.get(id=report.id)).staff_note == "Farben angepasst"
@@ -170,7 +191,9 @@ async def test_staff_see_reports_and_mark_them_handled(client, staff_client):
 
 async def test_reports_are_escaped_for_staff(client, staff_client):
     await form_post(
-        client, "/barrierefreiheit", "/barrierefreiheit/feedback",
+        client,
+        "/barrierefreiheit",
+        "/barrierefreiheit/feedback",
         {"description": "<script>alert(1)</script> kaputt", "page_url": "javascript:alert(1)"},
     )
     listing = await staff_client.get("/staff/barrier-reports")

@@ -86,7 +86,8 @@ async def test_token_in_header_works_for_scripts(client):
 async def test_staff_action_without_token_changes_nothing(admin_client):
     target = await make_user("target@example.org", ["moderator"])
     response = await admin_client.post(
-        f"/staff/users/{target.id}", data={"display_name": "Renamed", "roles": ["moderator"], "is_active": "on"}
+        f"/staff/users/{target.id}",
+        data={"display_name": "Renamed", "roles": ["moderator"], "is_active": "on"},
     )
     assert response.status_code == 403
     assert (await User.get(id=target.id)).display_name == "Test Person"
@@ -122,7 +123,11 @@ async def test_get_logout_does_not_log_out(staff_client):
 
 async def test_get_on_state_changing_urls_changes_nothing(staff_client):
     sessions = await WebSession.all().count()
-    for url in ("/staff/account/sessions/end-others", "/staff/account/password", "/barrierefreiheit/feedback"):
+    for url in (
+        "/staff/account/sessions/end-others",
+        "/staff/account/password",
+        "/barrierefreiheit/feedback",
+    ):
         response = await staff_client.get(url)
         assert response.status_code in (404, 405), url
     assert await WebSession.all().count() == sessions
@@ -241,7 +246,9 @@ async def test_huge_chunked_form_is_refused_without_a_500(client):
             yield b"y" * 100_000
 
     response = await client.post(
-        "/barrierefreiheit/feedback", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+        "/barrierefreiheit/feedback",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code in (400, 413)
     assert await BarrierReport.all().count() == 0
@@ -261,7 +268,9 @@ async def test_an_exception_gives_the_plain_500_page(database):
     async with new_client(app) as c:
         response = await c.get("/probe/explode")
         assert response.status_code == 500
-        assert "hunter2" not in response.text and "Traceback" not in response.text and "RuntimeError" not in response.text
+        assert (
+            "hunter2" not in response.text and "Traceback" not in response.text and "RuntimeError" not in response.text
+        )
         assert "/impressum" in response.text  # the normal layout, with the legal links
         assert_baseline_headers(response)
         assert (await login(c, "a@example.org")).status_code == 303
@@ -282,8 +291,17 @@ async def test_404_page_uses_the_layout(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "javascript:alert(1)",
-     "evil.example", "/\\/evil.example", "\\\\evil.example", ""],
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\\/evil.example",
+        "\\\\evil.example",
+        "",
+    ],
 )
 def test_foreign_redirect_targets_are_refused(target):
     assert not is_same_site_url(target)
@@ -301,8 +319,12 @@ async def test_login_next_cannot_leave_the_site(client):
     token = csrf_from(page_html)
     response = await client.post(
         "/staff/login",
-        data={"email": "a@example.org", "password": "correct horse battery staple", "next": "/\\evil.example",
-              "csrf_token": token},
+        data={
+            "email": "a@example.org",
+            "password": "correct horse battery staple",
+            "next": "/\\evil.example",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/staff"
@@ -319,8 +341,15 @@ async def test_language_switch_cannot_leave_the_site(client):
 
 
 @pytest.mark.parametrize(
-    "url", ["/staff/users/abc", "/staff/users/99999999999999999999999", "/staff/users/-1", "/staff/users/0",
-            "/staff/pages/nope/xx", "/staff/users/%00"]
+    "url",
+    [
+        "/staff/users/abc",
+        "/staff/users/99999999999999999999999",
+        "/staff/users/-1",
+        "/staff/users/0",
+        "/staff/pages/nope/xx",
+        "/staff/users/%00",
+    ],
 )
 async def test_odd_ids_give_404(admin_client, url):
     response = await admin_client.get(url)
@@ -333,15 +362,19 @@ async def test_odd_ids_on_post_give_404(admin_client, staff_client):
         response = await admin_client.post(url, data={"csrf_token": token, "display_name": "x"})
         assert response.status_code == 404, url
     token = csrf_from((await staff_client.get("/staff/account")).text)
-    for url in ("/staff/barrier-reports/x/handled", "/staff/barrier-reports/123456789012345/handled",
-                "/staff/account/sessions/abc/end", "/staff/account/sessions/99999999999999999/end"):
+    for url in (
+        "/staff/barrier-reports/x/handled",
+        "/staff/barrier-reports/123456789012345/handled",
+        "/staff/account/sessions/abc/end",
+        "/staff/account/sessions/99999999999999999/end",
+    ):
         response = await staff_client.post(url, data={"csrf_token": token})
         assert response.status_code == 404, url
 
 
 async def test_malformed_multipart_is_a_400(client):
     await _token(client)
-    body = b"--boundary\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nabc"  # never closed
+    body = b'--boundary\r\nContent-Disposition: form-data; name="description"\r\n\r\nabc'  # never closed
     response = await client.post(
         "/barrierefreiheit/feedback",
         content=body,
@@ -369,7 +402,12 @@ async def test_oversized_fields_are_cut_or_refused_not_a_500(client):
     token = await _token(client)
     response = await client.post(
         "/barrierefreiheit/feedback",
-        data={"description": "d" * 200_000, "name": "n" * 10_000, "email": "e" * 1000 + "@x.de", "csrf_token": token},
+        data={
+            "description": "d" * 200_000,
+            "name": "n" * 10_000,
+            "email": "e" * 1000 + "@x.de",
+            "csrf_token": token,
+        },
     )
     assert response.status_code in (303, 400)
 

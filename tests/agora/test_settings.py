@@ -120,9 +120,17 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
 
 def test_the_command_line_stops_with_one_clear_line(tmp_path):
     """What an operator sees: no traceback, one line naming the variable, a non-zero exit."""
-    environment = {"PATH": "/usr/bin:/bin", "AGORA_DATA_DIR": str(tmp_path), "AGORA_TIME_ZONE": "Mars/Olympus"}
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "AGORA_DATA_DIR": str(tmp_path),
+        "AGORA_TIME_ZONE": "Mars/Olympus",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "agora.cli", "migrate"], env=environment, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "agora.cli", "migrate"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert done.returncode != 0

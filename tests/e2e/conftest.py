@@ -33,9 +33,7 @@ CHROMIUM_ARGS = [
 ]
 NODE_MODULES = ROOT / ".ci" / "node" / "node_modules"
 AXE_JS = Path(os.environ.get("AGORA_TEST_AXE_JS") or NODE_MODULES / "axe-core" / "axe.min.js")
-VNU_JAR = Path(
-    os.environ.get("AGORA_TEST_VNU_JAR") or NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-)
+VNU_JAR = Path(os.environ.get("AGORA_TEST_VNU_JAR") or NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar")
 REQUIRED = os.environ.get("AGORA_E2E_REQUIRED") == "1"
 HOW_TO = (
     "install Debian's chromium (apt-get install chromium) and run "
@@ -195,9 +193,7 @@ def browser(tools: Tools):  # noqa: ANN201 - playwright's Browser
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield instance
         finally:

@@ -52,23 +52,17 @@ def _anonymous(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     page.goto(f"{base_url}/staff/login")
     page.fill("#email", ORGANIZER_EMAIL)
     page.fill("#password", "not the password at all")
-    crawler.check(
-        page, "anonymous", "login with a wrong password", _submit(page, "main form button[type=submit]"), 400
-    )
+    crawler.check(page, "anonymous", "login with a wrong password", _submit(page, "main form button[type=submit]"), 400)
 
     page.goto(f"{base_url}/barrierefreiheit")
-    crawler.check(
-        page, "anonymous", "empty barrier report", _submit(page, "#feedback form button[type=submit]"), 400
-    )
+    crawler.check(page, "anonymous", "empty barrier report", _submit(page, "#feedback form button[type=submit]"), 400)
 
     crawler.check(page, "anonymous", "unknown page", page.goto(f"{base_url}/this-page-does-not-exist"), 404)
 
 
 def _participant(crawler: Crawler, page, base_url: str, mail_dir: Path) -> None:  # noqa: ANN001
     page.goto(f"{base_url}/signin")
-    crawler.check(
-        page, "participant", "empty sign-in form", _submit(page, "main form button[type=submit]"), 400
-    )
+    crawler.check(page, "participant", "empty sign-in form", _submit(page, "main form button[type=submit]"), 400)
     page.fill("#email", PARTICIPANT_EMAIL)
     page.check("#consent")
     crawler.check(page, "participant", "sign-in link sent", _submit(page, "main form button[type=submit]"))
@@ -108,9 +102,7 @@ def _admin(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def report(
-    server: Server, browser, tools: Tools, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[CrawlReport]:  # noqa: ANN001
+def report(server: Server, browser, tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlReport]:  # noqa: ANN001
     crawler = Crawler(server.base_url, tmp_path_factory.mktemp("e2e-html"))
     runs = {
         "anonymous": _anonymous,
@@ -163,9 +155,7 @@ def test_crawl_reaches_the_pages_of_each_role(
     report: CrawlReport, role: str, expected: set[str], refused: set[str]
 ) -> None:
     reached = _paths(report.for_role(role))
-    assert expected <= reached, (
-        f"{role} did not reach {sorted(expected - reached)}; reached {sorted(reached)}"
-    )
+    assert expected <= reached, f"{role} did not reach {sorted(expected - reached)}; reached {sorted(reached)}"
     assert not refused & reached, f"{role} was shown links to {sorted(refused & reached)}"
     if role == "admin":
         assert any(p.startswith("/staff/pages/") for p in reached), "the admin reached no page editor"

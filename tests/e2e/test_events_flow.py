@@ -107,9 +107,7 @@ def test_staff_publish_register_confirm_waitlist_promote_check_in(server, browse
         assert series_match, office.url
         series_id = series_match.group(1)
 
-        starts = (datetime.now(BERLIN) + timedelta(days=21)).replace(
-            hour=8, minute=0, second=0, microsecond=0
-        )
+        starts = (datetime.now(BERLIN) + timedelta(days=21)).replace(hour=8, minute=0, second=0, microsecond=0)
         office.goto(f"{base}/staff/events/sessions/new")
         office.select_option("#series_id", series_id)
         office.fill("#title", f"Frühstück {tag}")
@@ -122,9 +120,7 @@ def test_staff_publish_register_confirm_waitlist_promote_check_in(server, browse
         session_match = re.search(r"/staff/events/sessions/(\d+)$", office.url)
         assert session_match, (office.url, office.locator("main").inner_text())
         session_id = int(session_match.group(1))
-        _submit(
-            office, f"main form[action='/staff/events/sessions/{session_id}/publish'] button[type=submit]"
-        )
+        _submit(office, f"main form[action='/staff/events/sessions/{session_id}/publish'] button[type=submit]")
 
         # A business finds it on the series page and registers.
         page = visitor.new_page()
@@ -282,9 +278,7 @@ def test_event_pages_pass_axe_and_the_html_checker(server, browser, tools, tmp_p
             assert "Dr. Anna Beispiel" in page.locator("main").inner_text()
             # A refused form: the error summary and the field errors must be accessible too.
             page.fill("#email", "kein-at")
-            crawler.check(
-                page, lang, "refused registration", _submit(page, "main form button[type=submit]"), 400
-            )
+            crawler.check(page, lang, "refused registration", _submit(page, "main form button[type=submit]"), 400)
             assert page.locator("#email-error").count() == 1 and page.locator("#consent-error").count() == 1
             address = f"a11y-{uuid.uuid4().hex[:6]}@example.com"
             page.goto(base + session_path)
@@ -301,9 +295,7 @@ def test_event_pages_pass_axe_and_the_html_checker(server, browser, tools, tmp_p
             crawler.check(page, lang, "manage page", _submit(page, "main form button[type=submit]"))
             assert page.locator("#checkin-code").count() == 1
             page.fill("#name", "")
-            crawler.check(
-                page, lang, "refused edit", _submit(page, "main form:has(#name) button[type=submit]"), 400
-            )
+            crawler.check(page, lang, "refused edit", _submit(page, "main form:has(#name) button[type=submit]"), 400)
         finally:
             context.close()
     crawler.validate_html(tools.java, tools.vnu_jar)

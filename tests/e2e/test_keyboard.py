@@ -21,13 +21,9 @@ def test_skip_link_is_first_and_moves_focus_to_main(server: Server, browser, pat
         first = page.evaluate("() => document.activeElement.getAttribute('href')")
         assert first == "#main", f"the first focusable element is {page.evaluate(FOCUSED)}"
         box = page.locator("a.skip-link").bounding_box()
-        assert box is not None and box["y"] >= 0 and box["height"] > 10, (
-            f"the focused skip link is off screen: {box}"
-        )
+        assert box is not None and box["y"] >= 0 and box["height"] > 10, f"the focused skip link is off screen: {box}"
         page.keyboard.press("Enter")
-        page.wait_for_function(
-            "() => document.activeElement && document.activeElement.id === 'main'", timeout=5000
-        )
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'main'", timeout=5000)
         assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
         # The next Tab continues from the main content (inside it, or after it when it has no control),
         # not at the header again.

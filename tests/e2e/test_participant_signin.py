@@ -120,9 +120,7 @@ def test_participant_pages_are_accessible_and_valid(server, browser, tools, tmp_
         crawler.check(page, "participant", "profile without a name", navigation.value, 400)
         crawler.check(page, "participant", "my data", page.goto(server.base_url + "/me/data"))
         crawler.check(page, "participant", "spent link", page.goto(link), 410)
-        crawler.check(
-            page, "participant", "forged link", page.goto(server.base_url + "/signin/link/abc.def"), 404
-        )
+        crawler.check(page, "participant", "forged link", page.goto(server.base_url + "/signin/link/abc.def"), 404)
         crawler.check(page, "participant", "delete confirmation", page.goto(server.base_url + "/me/delete"))
         with page.expect_navigation() as navigation:
             page.locator('main form[action="/me/delete"] button[type="submit"]').click()
@@ -133,9 +131,7 @@ def test_participant_pages_are_accessible_and_valid(server, browser, tools, tmp_
 
     def describe(result) -> list[str]:  # noqa: ANN001
         problems = [f"HTTP {result.status}"] if result.status != (result.expected_status or 200) else []
-        problems += [
-            f"axe {v['id']}: {v['help']} -> {[n['html'] for n in v['nodes']]}" for v in result.violations
-        ]
+        problems += [f"axe {v['id']}: {v['help']} -> {[n['html'] for n in v['nodes']]}" for v in result.violations]
         html = crawler.report.vnu.get(result.html_file.name, []) if result.html_file else []
         problems += [f"html line {m.get('lastLine')}: {m.get('message')}" for m in html]
         return problems + result.browser_errors

@@ -48,9 +48,7 @@ def test_requests_outside_the_app_are_reported(browser) -> None:  # noqa: ANN001
     try:
         page = context.new_page()
         watch_errors(page, "http://127.0.0.1:9")
-        page.set_content(
-            '<!DOCTYPE html><html lang="en"><title>t</title><img alt="" src="http://127.0.0.2:9/cdn.png">'
-        )
+        page.set_content('<!DOCTYPE html><html lang="en"><title>t</title><img alt="" src="http://127.0.0.2:9/cdn.png">')
         errors = list(page._agora_errors)
     finally:
         context.close()

@@ -35,9 +35,7 @@ def person(n: int, **extra: object) -> dict:
 
 async def _bearer(*scopes: str) -> dict[str, str]:
     user = await make_user(f"{'-'.join(s.replace(':', '') for s in scopes)}@example.org", ["organizer"])
-    _, plain = await tokens.create_token(
-        name="Test", scopes=list(scopes), created_by_id=user.id, expires_in_days=1
-    )
+    _, plain = await tokens.create_token(name="Test", scopes=list(scopes), created_by_id=user.id, expires_in_days=1)
     return {"Authorization": f"Bearer {plain}"}
 
 
@@ -99,9 +97,7 @@ async def test_session_detail_with_agenda_tracks_questions_and_seats(client, dat
     assert response.status_code == 200
     data = response.json()
     assert data["capacity"] == 5 and data["seats_left"] == 3
-    assert (
-        data["online"] is True and "meet.example.org" not in response.text
-    )  # the link is for registrants only
+    assert data["online"] is True and "meet.example.org" not in response.text  # the link is for registrants only
     assert data["registration"]["state"] == "open" and data["registration"]["max_colleagues"] == 2
     assert data["tracks"] == [{"id": track.id, "title": "Digitalisierung", "capacity": 3, "seats_left": 1}]
     assert data["questions"][0] == {
@@ -117,9 +113,7 @@ async def test_session_detail_with_agenda_tracks_questions_and_seats(client, dat
     ]
     assert data["starts_at"].endswith("Z")
 
-    draft = await services.create_session(
-        title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1)
-    )
+    draft = await services.create_session(title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1))
     for missing in (f"/api/v1/sessions/{draft.id}", "/api/v1/sessions/999999", "/api/v1/sessions/abc"):
         answer = await client.get(missing)
         assert answer.status_code == 404 and "error" in answer.json()
@@ -136,17 +130,13 @@ async def test_register_holds_a_seat_and_mails_the_confirmation(client, database
     registration = await Registration.get(id=body["id"])
     assert body["status"] == PENDING_CONFIRMATION == registration.status
     assert registration.consent_version and registration.consent_text
-    assert await OutboxMessage.filter(
-        kind="registration_confirm_request", recipient="p1@example.com"
-    ).exists()
+    assert await OutboxMessage.filter(kind="registration_confirm_request", recipient="p1@example.com").exists()
     assert await invariant(session.id) == (1, 1, 2)
 
 
 async def test_full_session_puts_people_on_the_waitlist(client):
     session = await published_session(capacity=1)
-    assert (
-        await client.post(f"/api/v1/sessions/{session.id}/registrations", json=person(1))
-    ).status_code == 201
+    assert (await client.post(f"/api/v1/sessions/{session.id}/registrations", json=person(1))).status_code == 201
     second = await client.post(f"/api/v1/sessions/{session.id}/registrations", json=person(2))
     assert second.status_code == 201
     assert second.json()["status"] == WAITLISTED and second.json()["waitlist_position"] == 1
@@ -163,14 +153,10 @@ async def test_validation_errors_are_422_by_field_in_the_readers_language(client
     assert errors["name"] == "Bitte geben Sie Ihren Namen ein."  # German is the default
     english = await client.post(url, json={"name": "", "email": "x@example.com", "consent": True}, headers=EN)
     assert english.json()["errors"] == {"name": "Please enter your name."}
-    preferred = await client.post(
-        url, json={"name": ""}, headers={"Accept-Language": "fr, en;q=0.8, de;q=0.5"}
-    )
+    preferred = await client.post(url, json={"name": ""}, headers={"Accept-Language": "fr, en;q=0.8, de;q=0.5"})
     assert preferred.json()["errors"]["name"] == "Please enter your name."
 
-    typed = await client.post(
-        url, json={**person(1), "track_id": True, "answers": [], "extra": 1}, headers=EN
-    )
+    typed = await client.post(url, json={**person(1), "track_id": True, "answers": [], "extra": 1}, headers=EN)
     assert typed.status_code == 422
     assert set(typed.json()["errors"]) == {"track_id", "answers", "extra"}
     assert await Registration.all().count() == 0
@@ -193,12 +179,8 @@ async def test_unknown_session_bad_media_type_and_malformed_json(client):
     session = await published_session()
     url = f"/api/v1/sessions/{session.id}/registrations"
     assert (await client.post("/api/v1/sessions/999999/registrations", json=person(1))).status_code == 404
-    draft = await services.create_session(
-        title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1)
-    )
-    assert (
-        await client.post(f"/api/v1/sessions/{draft.id}/registrations", json=person(1))
-    ).status_code == 404
+    draft = await services.create_session(title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1))
+    assert (await client.post(f"/api/v1/sessions/{draft.id}/registrations", json=person(1))).status_code == 404
     form = await client.post(url, data={"name": "Person", "email": "p@example.com"})
     assert form.status_code == 415 and "error" in form.json()
     broken = await client.post(url, content=b'{"name": ', headers={"content-type": "application/json"})
@@ -236,10 +218,7 @@ async def test_the_api_ignores_the_session_cookie(staff_client):
     # An unknown cookie is not even looked up: elsewhere it would be cleared with a Set-Cookie.
     stale = await staff_client.get("/api/v1/sessions", headers={"cookie": "agora_session=no-such-session"})
     assert "set-cookie" not in stale.headers
-    assert (
-        "set-cookie"
-        in (await staff_client.get("/", headers={"cookie": "agora_session=no-such-session"})).headers
-    )
+    assert "set-cookie" in (await staff_client.get("/", headers={"cookie": "agora_session=no-such-session"})).headers
     # Even with a cross-site origin the registration goes through: there is no sign-in to abuse.
     crossed = await staff_client.post(
         f"/api/v1/sessions/{session.id}/registrations",
@@ -285,17 +264,13 @@ async def test_staff_create_update_and_read_registrations(client, database):
 
     await register(database, session_id, 1)
     await register(database, session_id, 2)
-    changed = await client.patch(
-        f"/api/v1/staff/sessions/{session_id}", headers=write, json={"venue_room": "Ratssaal"}
-    )
+    changed = await client.patch(f"/api/v1/staff/sessions/{session_id}", headers=write, json={"venue_room": "Ratssaal"})
     assert changed.status_code == 200
     assert changed.json()["venue"]["room"] == "Ratssaal" and changed.json()["sequence"] == 1
     # Everyone holding a seat hears about the change (update_session mails them).
     assert await OutboxMessage.filter(kind="session_changed").count() == 2
 
-    too_small = await client.patch(
-        f"/api/v1/staff/sessions/{session_id}", headers=write, json={"capacity": 1}
-    )
+    too_small = await client.patch(f"/api/v1/staff/sessions/{session_id}", headers=write, json={"capacity": 1})
     assert too_small.status_code == 422 and "capacity" in too_small.json()["errors"]
     assert (await Session.get(id=session_id)).capacity == 2
 
@@ -303,24 +278,16 @@ async def test_staff_create_update_and_read_registrations(client, database):
     assert listing.status_code == 200
     assert [r["email"] for r in listing.json()["items"]] == ["person1@example.com", "person2@example.com"]
     assert listing.json()["session"]["seats_taken"] == 2
-    only = await client.get(
-        f"/api/v1/staff/sessions/{session_id}/registrations?status={CONFIRMED}", headers=read
-    )
+    only = await client.get(f"/api/v1/staff/sessions/{session_id}/registrations?status={CONFIRMED}", headers=read)
     assert only.json()["items"] == []
     # The reading token may not write, the writing token may not read.
-    assert (
-        await client.patch(f"/api/v1/staff/sessions/{session_id}", headers=read, json={})
-    ).status_code == 403
-    assert (
-        await client.get(f"/api/v1/staff/sessions/{session_id}/registrations", headers=write)
-    ).status_code == 403
+    assert (await client.patch(f"/api/v1/staff/sessions/{session_id}", headers=read, json={})).status_code == 403
+    assert (await client.get(f"/api/v1/staff/sessions/{session_id}/registrations", headers=write)).status_code == 403
 
 
 async def test_staff_input_errors(client):
     write = await _bearer("sessions:write")
-    missing = await client.post(
-        "/api/v1/staff/sessions", headers={**write, **EN}, json={"capacity": -1, "status": "x"}
-    )
+    missing = await client.post("/api/v1/staff/sessions", headers={**write, **EN}, json={"capacity": -1, "status": "x"})
     assert missing.status_code == 422
     assert set(missing.json()["errors"]) == {"title", "starts_at", "ends_at", "capacity", "status"}
     naive = await client.post(
@@ -340,9 +307,7 @@ async def test_staff_input_errors(client):
         json={"title": "X", "starts_at": "2030-01-01T10:00:00+01:00", "ends_at": "2030-01-01T09:00:00+01:00"},
     )
     assert backwards.status_code == 422 and "ends_at" in backwards.json()["errors"]
-    assert (
-        await client.patch("/api/v1/staff/sessions/999999", headers=write, json={"title": "Y"})
-    ).status_code == 404
+    assert (await client.patch("/api/v1/staff/sessions/999999", headers=write, json={"title": "Y"})).status_code == 404
     assert (await client.post("/api/v1/staff/sessions", headers=write, content=b"title=x")).status_code == 415
     assert await Session.all().count() == 0
 
@@ -373,9 +338,7 @@ async def test_openapi_document_is_valid_and_complete(client):
     described = {(path, method) for path, item in document["paths"].items() for method in item}
     routes = _api_routes()
     assert len(routes) >= 8
-    assert routes == described, (
-        f"routes without description: {routes - described}, stale: {described - routes}"
-    )
+    assert routes == described, f"routes without description: {routes - described}, stale: {described - routes}"
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         **document["components"]["securitySchemes"]["bearerAuth"],
         "type": "http",

@@ -65,9 +65,7 @@ async def test_invitation_update_and_cancellation_follow_itip(database) -> None:
 
     # A move raises SEQUENCE, keeps the UID, and is mailed to everyone seated with a new REQUEST.
     moved_start = starts + timedelta(days=120)  # in winter: 08:00 is now 07:00 UTC
-    await services.update_session(
-        database, session.id, starts_at=moved_start, ends_at=moved_start + timedelta(hours=2)
-    )
+    await services.update_session(database, session.id, starts_at=moved_start, ends_at=moved_start + timedelta(hours=2))
     [changed] = await mails("session_changed")
     update = parse(b64decode(changed.attachments[0]["content"]))
     event = only_event(update)
@@ -121,9 +119,7 @@ async def test_public_feeds_publish_every_published_session(database) -> None:
     summer = datetime(2031, 7, 1, 6, 0, tzinfo=UTC)
     a = await published_session(series_id=series.id, starts_at=winter, ends_at=winter + timedelta(hours=2))
     b = await published_session(series_id=series.id, starts_at=summer, ends_at=summer + timedelta(hours=2))
-    await services.create_session(
-        series_id=series.id, starts_at=summer + timedelta(days=90)
-    )  # a draft: not shown
+    await services.create_session(series_id=series.id, starts_at=summer + timedelta(days=90))  # a draft: not shown
     other = await published_session(title="Workshop Digitalisierung", kind="workshop")
 
     cal = parse(await feeds.series_feed(database, series.id))

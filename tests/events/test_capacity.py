@@ -79,8 +79,7 @@ async def test_parallel_registrations_never_overbook(pooled) -> None:  # noqa: A
     session = await published_session(capacity=25, max_colleagues=2)
     rng = random.Random(7)
     calls = [
-        registration(settings, session.id, n, colleagues=[{"name": "K"}] * rng.choice([0, 0, 1, 2]))
-        for n in range(120)
+        registration(settings, session.id, n, colleagues=[{"name": "K"}] * rng.choice([0, 0, 1, 2])) for n in range(120)
     ]
     outcomes = await burst(calls)
     print("parallel burst", dict(outcomes), await invariant(session.id))
@@ -122,18 +121,14 @@ async def test_parallel_cancellations_promotions_and_expiries_keep_the_count(poo
     # Free seats are not left idle while a single person still waits.
     singles_waiting = await Registration.filter(session_id=session.id, status=WAITLISTED, seats=1).count()
     assert singles_waiting == 0 or taken == capacity
-    cancelled_twice = await Registration.filter(id__in=[r.id for r in seated[:3]]).values_list(
-        "status", flat=True
-    )
+    cancelled_twice = await Registration.filter(id__in=[r.id for r in seated[:3]]).values_list("status", flat=True)
     assert set(cancelled_twice) == {"cancelled"}
 
 
 async def test_parallel_track_choices_never_overbook_a_track(pooled) -> None:  # noqa: ANN001
     settings, _ = pooled
     session = await published_session(capacity=30, kind="workshop", max_colleagues=1)
-    tracks = [
-        await services.add_track(session.id, title=f"Track {i}", capacity=c) for i, c in enumerate((4, 7))
-    ]
+    tracks = [await services.add_track(session.id, title=f"Track {i}", capacity=c) for i, c in enumerate((4, 7))]
     calls = [
         registration(settings, session.id, n, track_id=tracks[n % 2].id, colleagues=[{"name": "K"}] * (n % 2))
         for n in range(40)
@@ -219,11 +214,7 @@ async def test_several_processes_on_one_sqlite_file_never_overbook(database) -> 
 async def test_a_seat_claim_is_one_conditional_statement(database) -> None:  # noqa: ANN001
     from tortoise.expressions import F
 
-    claim = (
-        Session.filter(id=1, seats_taken__lte=F("capacity") - 2)
-        .update(seats_taken=F("seats_taken") + 2)
-        .sql()
-    )
+    claim = Session.filter(id=1, seats_taken__lte=F("capacity") - 2).update(seats_taken=F("seats_taken") + 2).sql()
     assert claim.count("UPDATE") == 1 and "SELECT" not in claim.upper()
     assert '"seats_taken"<="capacity"-' in claim.replace(" ", "")
     assert claim.rstrip().count(";") == 0

@@ -12,13 +12,9 @@ from tests.events.helpers import published_session, register
 
 async def _door(settings):  # noqa: ANN001, ANN202
     session = await published_session(capacity=2)
-    anna = await register(
-        settings, session.id, 1, by_staff=True, name="Anna Müller", organisation="Bäckerei Sonne"
-    )
+    anna = await register(settings, session.id, 1, by_staff=True, name="Anna Müller", organisation="Bäckerei Sonne")
     ben = await register(settings, session.id, 2, by_staff=True, name="Ben Schulz", organisation="Metallbau")
-    wait = await register(
-        settings, session.id, 3, by_staff=True, name="Carla Müllerin", organisation="Wartende AG"
-    )
+    wait = await register(settings, session.id, 3, by_staff=True, name="Carla Müllerin", organisation="Wartende AG")
     assert (anna.status, ben.status, wait.status) == (CONFIRMED, CONFIRMED, WAITLISTED)
     return session, anna, ben, wait
 

@@ -19,9 +19,7 @@ async def test_check_in_marks_attended_once_and_refuses_the_waitlist(database) -
     waiting = await register(database, session.id, 2)
     assert len(a.checkin_code) == 8 and a.checkin_code != waiting.checkin_code
 
-    done = await checkin.check_in(
-        session.id, " " + a.checkin_code.lower()[:4] + "-" + a.checkin_code[4:].lower()
-    )
+    done = await checkin.check_in(session.id, " " + a.checkin_code.lower()[:4] + "-" + a.checkin_code[4:].lower())
     assert done.status == ATTENDED and done.checked_in_at is not None
     again = await checkin.check_in(session.id, a.checkin_code)
     assert again.status == ATTENDED and again.checked_in_at == done.checked_in_at

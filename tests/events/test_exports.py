@@ -109,18 +109,14 @@ async def test_waitlist_export_keeps_the_order(staff_client, database) -> None:
     body = _read_csv(response.content)[1:]
     assert [(row[0], row[1]) for row in body] == [("1", first.name), ("2", second.name)]
     sheet = load_workbook(
-        io.BytesIO(
-            (await staff_client.get(f"/staff/events/sessions/{session.id}/export/waitlist.xlsx")).content
-        )
+        io.BytesIO((await staff_client.get(f"/staff/events/sessions/{session.id}/export/waitlist.xlsx")).content)
     ).active
     assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == [first.name, second.name]
 
 
 async def test_answers_export(staff_client, database) -> None:
     session, evil, *_ = await _session_with_people(database)
-    rows = _read_csv(
-        (await staff_client.get(f"/staff/events/sessions/{session.id}/export/answers.csv")).content
-    )
+    rows = _read_csv((await staff_client.get(f"/staff/events/sessions/{session.id}/export/answers.csv")).content)
     header = rows[0]
     assert header[-2:] == ["Themen", "Hinweis"]
     evil_row = next(row for row in rows[1:] if row[2] == evil.email)

@@ -66,9 +66,7 @@ async def test_contacts_are_validated_and_filtered(database) -> None:
         "contact1@example.com",
         "hallo@cafe.example",
     ]
-    assert emails(await contacts.list_contacts(ContactFilter(tag="nahversorgung"))) == [
-        "contact1@example.com"
-    ]
+    assert emails(await contacts.list_contacts(ContactFilter(tag="nahversorgung"))) == ["contact1@example.com"]
     assert emails(await contacts.list_contacts(ContactFilter(q="café"))) == ["hallo@cafe.example"]
     assert await contacts.all_tags() == ["Digital", "Innenstadt", "Nahversorgung"]
 
@@ -193,9 +191,7 @@ async def test_contact_pages_edit_and_delete(staff_client) -> None:
     )
     assert invalid.status_code == 422 and 'aria-invalid="true"' in invalid.text
     assert (await Contact.get(id=contact.id)).company == "Softwarehaus"
-    deleted = await form_post(
-        staff_client, f"/staff/contacts/{contact.id}", f"/staff/contacts/{contact.id}/delete", {}
-    )
+    deleted = await form_post(staff_client, f"/staff/contacts/{contact.id}", f"/staff/contacts/{contact.id}/delete", {})
     assert deleted.status_code == 303
     assert not await Contact.exists(id=contact.id)
     assert (await staff_client.get(f"/staff/contacts/{contact.id}")).status_code == 404
@@ -232,9 +228,7 @@ async def test_invitations_go_once_per_contact_with_a_personal_link(database) ->
         "contact3@example.com",
     ]
     assert all(m.category == "invitations" for m in sent)
-    assert sent[0].dedup_key == invitations.dedup_key(
-        session.id, (await Contact.get(email=sent[0].recipient)).id
-    )
+    assert sent[0].dedup_key == invitations.dedup_key(session.id, (await Contact.get(email=sent[0].recipient)).id)
 
     link = sent[0].context["registration_url"]
     assert link.startswith(f"{database.base_url}/termine/{session.id}?invitation=")
@@ -267,9 +261,7 @@ async def test_only_upcoming_published_sessions_take_invitations(database) -> No
     from events import services
 
     published = await published_session()
-    draft = await services.create_session(
-        title="Entwurf", starts_at=published.starts_at, ends_at=published.ends_at
-    )
+    draft = await services.create_session(title="Entwurf", starts_at=published.starts_at, ends_at=published.ends_at)
     await make_contact(1)
     with pytest.raises(EventError):
         await invitations.send_invitations(database, draft.id, ContactFilter())
@@ -282,15 +274,12 @@ async def test_registered_and_declined_are_tracked(database, client) -> None:
         await make_contact(n)
     await invitations.send_invitations(database, session.id, ContactFilter())
     tokens = {
-        m.recipient: m.context["registration_url"].split("invitation=", 1)[1]
-        for m in await mails(invitations.KIND)
+        m.recipient: m.context["registration_url"].split("invitation=", 1)[1] for m in await mails(invitations.KIND)
     }
 
     # Registered through the link, reported by the registration page
     reg = await register(database, session.id, 0, email="contact0@example.com")
-    assert await invitations.record_registration(
-        tokens["contact0@example.com"], session.id, reg.email, reg.id
-    )
+    assert await invitations.record_registration(tokens["contact0@example.com"], session.id, reg.email, reg.id)
     assert (await Invitation.get(email="contact0@example.com")).status == INVITATION_REGISTERED
     # Registered without the link: counted by address
     await register(database, session.id, 1, email="contact1@example.com")

@@ -48,9 +48,7 @@ async def test_reminder_is_sent_once_when_the_offset_is_reached(database) -> Non
     assert reminder.recipient == yes.email
     assert reminder.context["manage_url"].startswith(database.base_url)
     assert reminder.attachments[0]["content_type"].startswith("text/calendar")
-    await tasks.send_reminders(
-        database, now=session.starts_at + timedelta(minutes=1)
-    )  # started: nothing more
+    await tasks.send_reminders(database, now=session.starts_at + timedelta(minutes=1))  # started: nothing more
     assert len(await mails(tasks.REMINDER)) == 1
 
 
@@ -192,9 +190,7 @@ async def test_every_events_job_mail_renders(database) -> None:
 def test_retention_days_setting(tmp_path) -> None:
     base = {"AGORA_DATA_DIR": str(tmp_path)}
     assert load_settings(base, dotenv=False).events_retention_days == 180
-    assert (
-        load_settings({**base, "AGORA_EVENTS_RETENTION_DAYS": "30"}, dotenv=False).events_retention_days == 30
-    )
+    assert load_settings({**base, "AGORA_EVENTS_RETENTION_DAYS": "30"}, dotenv=False).events_retention_days == 30
     for bad in ("0", "-5", "abc", "99999"):
         with pytest.raises(SettingsError) as refused:
             load_settings({**base, "AGORA_EVENTS_RETENTION_DAYS": bad}, dotenv=False)

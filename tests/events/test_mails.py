@@ -48,9 +48,7 @@ async def _produce_every_kind(settings) -> None:  # noqa: ANN001
     )  # changed
     other = await published_session(series_id=series.id, title="Workshop Digitalisierung")
     await register(settings, other.id, 3, by_staff=True)
-    await services.cancel_session(
-        settings, other.id, reason="Die Referentin ist erkrankt."
-    )  # session cancelled
+    await services.cancel_session(settings, other.id, reason="Die Referentin ist erkrankt.")  # session cancelled
 
     fresh = await Registration.get(id=second.id)
     reloaded = await type(session).get(id=session.id)
@@ -120,8 +118,7 @@ async def test_every_kind_renders_with_links_and_attachments(database, locale: s
     cancelled = _parse(by_kind["session_cancelled"], database, locale).get_body(("plain",)).get_content()
     assert "Die Referentin ist erkrankt." in cancelled
     assert "invite.ics" in {
-        p.get_filename()
-        for p in _parse(by_kind["registration_confirmed"], database, locale).iter_attachments()
+        p.get_filename() for p in _parse(by_kind["registration_confirmed"], database, locale).iter_attachments()
     }
 
 

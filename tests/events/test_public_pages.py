@@ -39,9 +39,7 @@ def _form(**overrides: object) -> dict:
 async def _post(client: httpx.AsyncClient, session_id: int, data: dict) -> httpx.Response:
     page = await client.get(f"/termine/{session_id}")
     assert page.status_code == 200
-    return await client.post(
-        f"/termine/{session_id}/anmeldung", data={**data, "csrf_token": csrf_from(page.text)}
-    )
+    return await client.post(f"/termine/{session_id}/anmeldung", data={**data, "csrf_token": csrf_from(page.text)})
 
 
 def _path(url: str) -> str:
@@ -166,9 +164,7 @@ async def test_bad_input_gives_field_errors_and_changes_nothing(database, client
     assert await mails() == []
     # A full track: the person goes on the waitlist for it, never over its capacity.
     await register(database, session.id, 1, track_id=track.id, answers={str(question.id): "IT"})
-    response = await _post(
-        client, session.id, _form(track=str(track.id), **{f"question_{question.id}": "Handel"})
-    )
+    response = await _post(client, session.id, _form(track=str(track.id), **{f"question_{question.id}": "Handel"}))
     assert response.status_code == 200
     assert (await Registration.get(email="erika@example.com")).status == WAITLISTED
 
@@ -217,9 +213,7 @@ async def test_invitation_link_prefills_and_marks_the_invitation_registered(data
     from events.models import Contact, Invitation
 
     session = await published_session()
-    contact = await Contact.create(
-        company="Bäckerei Korn", contact_person="Karl Korn", email="karl@korn.example"
-    )
+    contact = await Contact.create(company="Bäckerei Korn", contact_person="Karl Korn", email="karl@korn.example")
     invitation = await Invitation.create(
         session_id=session.id,
         contact_id=contact.id,

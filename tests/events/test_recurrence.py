@@ -100,14 +100,10 @@ async def test_new_dates_copy_the_previous_agenda(database) -> None:
     [april] = await recurrence.generate_sessions(series.id, count=2, now=BEFORE)
     items = await services.agenda_of(april.id)
     assert [i.title for i in items] == ["Grußwort", "Austausch"]
-    assert (
-        items[0].starts_at.astimezone(BERLIN).time().isoformat() == "08:30:00"
-    )  # local, across the DST change
+    assert items[0].starts_at.astimezone(BERLIN).time().isoformat() == "08:30:00"  # local, across the DST change
     assert [s.name for s in items[0].speakers] == ["Dr. Beispiel"]
     [copied_track] = await Track.filter(session_id=april.id)
-    assert (
-        items[1].track_id == copied_track.id and copied_track.capacity == 12 and copied_track.seats_taken == 0
-    )
+    assert items[1].track_id == copied_track.id and copied_track.capacity == 12 and copied_track.seats_taken == 0
     assert await AgendaItem.filter(session_id=january.id).count() == 2
     assert await Speaker.all().count() == 2
 

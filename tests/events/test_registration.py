@@ -180,9 +180,7 @@ async def test_bad_input_is_refused_with_field_messages_and_changes_nothing(data
 
 
 async def test_closed_sessions_and_deadlines(database) -> None:
-    draft = await services.create_session(
-        title="Entwurf", starts_at=published_soon(), ends_at=published_soon(3)
-    )
+    draft = await services.create_session(title="Entwurf", starts_at=published_soon(), ends_at=published_soon(3))
     with pytest.raises(RegistrationClosed):
         await register(database, draft.id, 1)
     session = await published_session(

@@ -151,9 +151,7 @@ async def test_series_create_edit_preview_and_bad_input(staff_client, database) 
     assert created.headers["location"] == f"/staff/events/series/{series.id}"
 
     edit = f"/staff/events/series/{series.id}/edit"
-    saved = await form_post(
-        staff_client, edit, edit, {**SERIES_FORM, "title": "WtV", "followup_survey_url": "ftp://x"}
-    )
+    saved = await form_post(staff_client, edit, edit, {**SERIES_FORM, "title": "WtV", "followup_survey_url": "ftp://x"})
     assert saved.status_code == 400 and 'id="followup_survey_url-error"' in saved.text
     assert (await Series.get(id=series.id)).title == "Wirtschaft trifft Verwaltung"
     saved = await form_post(staff_client, edit, edit, {**SERIES_FORM, "title": "WtV"})
@@ -274,9 +272,7 @@ async def test_session_create_with_berlin_times_and_bad_input(staff_client, data
 
 async def test_publish_reschedule_cancel_and_complete(staff_client, database) -> None:
     starts = datetime(2027, 3, 2, 7, 0, tzinfo=UTC)
-    draft = await services.create_session(
-        title="Frühstück", starts_at=starts, ends_at=starts + timedelta(hours=2)
-    )
+    draft = await services.create_session(title="Frühstück", starts_at=starts, ends_at=starts + timedelta(hours=2))
     page = f"/staff/events/sessions/{draft.id}"
     assert (await form_post(staff_client, page, page + "/publish", {})).status_code == 303
     assert (await Session.get(id=draft.id)).status == PUBLISHED
@@ -328,9 +324,7 @@ async def test_agenda_tracks_and_session_questions(staff_client, database) -> No
     page = f"/staff/events/sessions/{session.id}/agenda"
     start = local(session.starts_at)
     end = local(session.starts_at + timedelta(minutes=30))
-    bad = await form_post(
-        staff_client, page, page, {"starts_at": end, "ends_at": start, "title": "", "kind": "talk"}
-    )
+    bad = await form_post(staff_client, page, page, {"starts_at": end, "ends_at": start, "title": "", "kind": "talk"})
     assert bad.status_code == 400 and 'id="title-error"' in bad.text
     bad = await form_post(
         staff_client,
@@ -344,11 +338,7 @@ async def test_agenda_tracks_and_session_questions(staff_client, database) -> No
             "speaker_0_role": "Bürgermeisterin",
         },
     )
-    assert (
-        bad.status_code == 400
-        and 'id="ends_at-error"' in bad.text
-        and 'id="speaker_0_name-error"' in bad.text
-    )
+    assert bad.status_code == 400 and 'id="ends_at-error"' in bad.text and 'id="speaker_0_name-error"' in bad.text
     assert await AgendaItem.filter(session_id=session.id).count() == 0
 
     track_bad = await form_post(
@@ -397,9 +387,7 @@ async def test_agenda_tracks_and_session_questions(staff_client, database) -> No
     assert "Anna Beispiel" in (await staff_client.get(page)).text
 
     await register(database, session.id, 1, by_staff=True, track_id=track.id)
-    busy = await form_post(
-        staff_client, page, f"/staff/events/sessions/{session.id}/tracks/{track.id}/delete", {}
-    )
+    busy = await form_post(staff_client, page, f"/staff/events/sessions/{session.id}/tracks/{track.id}/delete", {})
     assert busy.status_code == 400 and await Track.exists(id=track.id)
 
     q = await form_post(
@@ -415,14 +403,10 @@ async def test_agenda_tracks_and_session_questions(staff_client, database) -> No
         staff_client, page, f"/staff/events/sessions/{session.id}/questions/{question.id}/delete", {}
     )
     assert gone.status_code == 303 and not await Question.exists(id=question.id)
-    removed = await form_post(
-        staff_client, page, f"/staff/events/sessions/{session.id}/agenda/{item.id}/delete", {}
-    )
+    removed = await form_post(staff_client, page, f"/staff/events/sessions/{session.id}/agenda/{item.id}/delete", {})
     assert removed.status_code == 303 and not await AgendaItem.exists(id=item.id)
     other = await published_session()
-    foreign = await form_post(
-        staff_client, page, f"/staff/events/sessions/{other.id}/tracks/{track.id}/delete", {}
-    )
+    foreign = await form_post(staff_client, page, f"/staff/events/sessions/{other.id}/tracks/{track.id}/delete", {})
     assert foreign.status_code == 404
 
 
@@ -504,9 +488,7 @@ async def test_registrations_decisions_and_adding_by_hand(staff_client, database
     assert (await Session.get(id=session.id)).seats_taken == 1
 
     other = await published_session()
-    wrong = await form_post(
-        staff_client, page, f"/staff/events/sessions/{other.id}/registrations/{eva.id}/cancel", {}
-    )
+    wrong = await form_post(staff_client, page, f"/staff/events/sessions/{other.id}/registrations/{eva.id}/cancel", {})
     assert wrong.status_code == 404 and (await Registration.get(id=eva.id)).status == CONFIRMED
     unknown = await form_post(staff_client, page, f"{page}/{eva.id}/explode", {})
     assert unknown.status_code == 404

@@ -26,9 +26,7 @@ from tests.notifications.smtp_sink import SmtpSink
 REDIS_DB = 13  # our own database number, flushed of our namespace afterwards
 
 BROKERS = [
-    pytest.param(
-        "redis", marks=pytest.mark.skipif(not REDIS_URL, reason="set AGORA_TEST_REDIS_URL to test Redis")
-    ),
+    pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason="set AGORA_TEST_REDIS_URL to test Redis")),
     pytest.param(
         "rabbitmq",
         marks=pytest.mark.skipif(not RABBITMQ_URL, reason="set AGORA_TEST_RABBITMQ_URL to test RabbitMQ"),
@@ -133,9 +131,7 @@ async def settle(settings: Settings, limit: float, sweep: bool = False) -> None:
     raise AssertionError(f"not all sent: {await OutboxMessage.exclude(status=SENT).count()} left")
 
 
-async def test_worker_delivers_through_the_broker(
-    broker_settings: Settings, smtp: SmtpSink, tmp_path: Path
-) -> None:
+async def test_worker_delivers_through_the_broker(broker_settings: Settings, smtp: SmtpSink, tmp_path: Path) -> None:
     smtp.handler.fail_next("451", 3)
     worker = start_worker(broker_settings, tmp_path / "worker.log")
     try:
@@ -150,9 +146,7 @@ async def test_worker_delivers_through_the_broker(
     assert sum(await OutboxMessage.all().values_list("attempts", flat=True)) >= 43
 
 
-async def test_sigkilled_worker_loses_nothing(
-    broker_settings: Settings, smtp: SmtpSink, tmp_path: Path
-) -> None:
+async def test_sigkilled_worker_loses_nothing(broker_settings: Settings, smtp: SmtpSink, tmp_path: Path) -> None:
     total, threads = 150, 4
     smtp.handler.accept_delay = 0.05  # a batch takes a few seconds, so the kill lands in its middle
     await enqueue_batch(total, "k")

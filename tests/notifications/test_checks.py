@@ -30,9 +30,7 @@ async def test_smtp_check_ok_fail_and_skip(tmp_path: Path, smtp: SmtpSink) -> No
 async def test_broker_check_skip_and_fail(tmp_path: Path) -> None:
     [(_, status, detail)] = await check_broker(plain(tmp_path))
     assert status == "SKIP" and "AGORA_BROKER_URL" in detail
-    [(_, status, _detail)] = await check_broker(
-        plain(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    )
+    [(_, status, _detail)] = await check_broker(plain(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0"))
     assert status == "FAIL"
 
 

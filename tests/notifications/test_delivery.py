@@ -82,9 +82,7 @@ async def test_unknown_kind_and_bad_address_are_refused(mail_settings: Settings)
         await api.enqueue("test_message", to="not-an-address")
 
 
-async def test_transactional_message_headers_parts_and_attachment(
-    mail_settings: Settings, smtp: SmtpSink
-) -> None:
+async def test_transactional_message_headers_parts_and_attachment(mail_settings: Settings, smtp: SmtpSink) -> None:
     row_id = await enqueue_one(
         to="Person@Example.org",
         locale="en",
@@ -132,9 +130,7 @@ async def test_list_unsubscribe_for_preference_categories(mail_settings: Setting
     assert url in msg.get_body(("plain",)).get_content()
 
 
-async def test_transient_451_is_retried_with_the_same_message_id(
-    mail_settings: Settings, smtp: SmtpSink
-) -> None:
+async def test_transient_451_is_retried_with_the_same_message_id(mail_settings: Settings, smtp: SmtpSink) -> None:
     smtp.handler.fail_next("451", 2)
     row_id = await enqueue_one()
     slow = replace(mail_settings, mail_retry_base=0.6)
@@ -188,9 +184,7 @@ async def test_attempts_are_bounded(mail_settings: Settings, smtp: SmtpSink) -> 
     assert smtp.handler.received == []
 
 
-async def test_550_fails_permanently_and_suppresses_the_address(
-    mail_settings: Settings, smtp: SmtpSink
-) -> None:
+async def test_550_fails_permanently_and_suppresses_the_address(mail_settings: Settings, smtp: SmtpSink) -> None:
     smtp.handler.refuse.add("gone@example.org")
     row_id = await enqueue_one(to="gone@example.org")
     other = await enqueue_one(to="here@example.org")
@@ -226,9 +220,7 @@ async def test_sweeper_finds_undispatched_and_stale_rows(mail_settings: Settings
     fresh = await enqueue_one(to="three@example.org")
     old = datetime.now(UTC) - timedelta(seconds=60)
     await OutboxMessage.filter(id=never).update(created_at=old)
-    await OutboxMessage.filter(id=stale).update(
-        status=SENDING, claimed_at=old, claim_token="dead", attempts=1
-    )
+    await OutboxMessage.filter(id=stale).update(status=SENDING, claimed_at=old, claim_token="dead", attempts=1)
     assert await delivery.sweep(mail_settings) == [never, stale]
     assert fresh not in await delivery.sweep(mail_settings)  # within the grace period after commit
     transport = delivery.transport_for(mail_settings)

@@ -35,17 +35,13 @@ async def test_unsubscribe_get_changes_nothing_and_one_click_post_needs_no_sessi
     assert (await api.get_preferences("reader@example.org"))["digests"] is False
     async with db.transaction():
         assert await api.enqueue("test_digest", to="reader@example.org") is None
-        assert (
-            await api.enqueue("test_message", to="reader@example.org") is not None
-        )  # transactional still goes
+        assert await api.enqueue("test_message", to="reader@example.org") is not None  # transactional still goes
 
 
 async def test_forged_or_malformed_unsubscribe_is_refused(app, mail_settings: Settings) -> None:  # noqa: ANN001
     token = api.unsubscribe_url("reader@example.org", "digests").rsplit("/", 1)[1]
     body, _, signature = token.partition(".")
-    forged = (
-        api.unsubscribe_url("victim@example.org", "digests").rsplit("/", 1)[1].split(".")[0] + "." + signature
-    )
+    forged = api.unsubscribe_url("victim@example.org", "digests").rsplit("/", 1)[1].split(".")[0] + "." + signature
     async with new_client(app) as client:
         for bad in (forged, "garbage", body + ".", "%00"):
             response = await client.post(f"/unsubscribe/{bad}", data={"List-Unsubscribe": "One-Click"})
@@ -82,14 +78,10 @@ async def test_staff_mail_log_filter_detail_and_resend(
     sent = await enqueue_one(to="ok@example.org", context={"note": "Hello <there>"})
     await deliver_all(mail_settings)
     failed = await enqueue_one(to="bad@example.org")
-    await OutboxMessage.filter(id=failed).update(
-        status=FAILED, attempts=10, last_error="550 5.1.1 No such user"
-    )
+    await OutboxMessage.filter(id=failed).update(status=FAILED, attempts=10, last_error="550 5.1.1 No such user")
 
     listing = await staff_client.get("/staff/mail")
-    assert (
-        listing.status_code == 200 and "ok@example.org" in listing.text and "bad@example.org" in listing.text
-    )
+    assert listing.status_code == 200 and "ok@example.org" in listing.text and "bad@example.org" in listing.text
     only_failed = await staff_client.get("/staff/mail?status=failed")
     assert "bad@example.org" in only_failed.text and "ok@example.org" not in only_failed.text
 
@@ -122,9 +114,7 @@ async def test_mail_log_is_for_admins_and_organizers_only(app, mail_settings: Se
         assert (await client.get("/staff/mail")).status_code == 403
 
 
-async def test_staff_can_send_a_test_message(
-    app, mail_settings: Settings, staff_client: httpx.AsyncClient
-) -> None:  # noqa: ANN001
+async def test_staff_can_send_a_test_message(app, mail_settings: Settings, staff_client: httpx.AsyncClient) -> None:  # noqa: ANN001
     response = await form_post(staff_client, "/staff/mail", "/staff/mail/test", {"note": "check"})
     assert response.status_code == 303
     row = await OutboxMessage.get(recipient="organizer@example.org")

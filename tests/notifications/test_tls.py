@@ -19,9 +19,7 @@ from notifications.checks import check_smtp
 from notifications.models import SENT, OutboxMessage
 from tests.notifications.smtp_sink import FaultyHandler, free_port
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("openssl"), reason="openssl is needed to make a test certificate"
-)
+pytestmark = pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is needed to make a test certificate")
 
 
 @pytest.fixture(scope="module")

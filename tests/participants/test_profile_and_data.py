@@ -116,9 +116,7 @@ async def test_sign_out_ends_the_session(client):
 
 async def test_my_data_lists_every_record_and_downloads_as_json(client, registries):
     await sign_in(client, "data@example.org")
-    await form_post(
-        client, "/me", "/me", {"display_name": "Data Person", "organisation": "", "language": "de"}
-    )
+    await form_post(client, "/me", "/me", {"display_name": "Data Person", "organisation": "", "language": "de"})
     page = await client.get("/me/data")
     assert page.status_code == 200
     assert "data@example.org" in page.text and "Data Person" in page.text
@@ -221,9 +219,7 @@ async def test_retention_purge_removes_old_throttle_rows_and_link_metadata(clien
     settings = client._transport.app.state.settings
     with time_machine.travel(timedelta(days=31, minutes=10), tick=True):
         removed = await services.purge(settings)
-    assert (
-        removed == 2 + 1 + 2
-    )  # the old request's throttle rows, its link, the newer request's throttle rows
+    assert removed == 2 + 1 + 2  # the old request's throttle rows, its link, the newer request's throttle rows
     assert not await SigninToken.exists(email="old@example.org")
     assert await SigninToken.exists(email="recent@example.org")
     assert await SigninThrottle.all().count() == 0

@@ -36,7 +36,8 @@ async def test_request_mails_a_signed_link_and_stores_only_its_hash(client):
     assert stored.token_hash == tokens.hash_random(random_part)
     assert random_part not in stored.token_hash and token not in stored.token_hash
     assert stored.expires_at - stored.created_at == timedelta(minutes=30)
-    assert stored.consent_version == CONSENT_VERSION and "email address" in stored.consent_text
+    # The consent text is recorded exactly as the person read it: in German, the default language.
+    assert stored.consent_version == CONSENT_VERSION and "E-Mail-Adresse" in stored.consent_text
     assert not await Participant.exists(email="anna@example.org")
 
 

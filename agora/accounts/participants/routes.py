@@ -106,9 +106,7 @@ async def signin_submit(request: Request) -> Response:
         return await render(request, "participants/signin.html", context, status=400)
     except services.Throttled:
         context = {
-            "errors": {
-                "form": _("Too many sign-in links were requested. Please wait an hour and try again.")
-            },
+            "errors": {"form": _("Too many sign-in links were requested. Please wait an hour and try again.")},
             "email": email,
             "next": next_url,
             "consent_text": services.CONSENT_TEXT,
@@ -282,9 +280,7 @@ def routes() -> list[BaseRoute]:
         ),
         page("/signout", signout, access=participant(), methods=["POST"], name="participant_signout"),
         page("/me", profile, access=participant(), name="participant_profile"),
-        page(
-            "/me", profile_submit, access=participant(), methods=["POST"], name="participant_profile_submit"
-        ),
+        page("/me", profile_submit, access=participant(), methods=["POST"], name="participant_profile_submit"),
         page("/me/data", my_data, access=participant(), name="participant_data"),
         page("/me/data.json", my_data_download, access=participant(), name="participant_data_download"),
         page("/me/delete", delete_form, access=participant(), name="participant_delete"),

@@ -170,9 +170,7 @@ async def confirm_signin(settings: Settings, token: str, *, consent: bool) -> Si
 async def _confirm(row: SigninToken, *, consent: bool) -> SigninResult:
     existing = await Participant.get_or_none(email=row.email)
     if existing is None and row.consent_version is None and not consent:
-        raise ParticipantError(
-            {"consent": _("Please agree to the storage of your data to create your account.")}
-        )
+        raise ParticipantError({"consent": _("Please agree to the storage of your data to create your account.")})
     moment = _now()
     async with transaction():
         unused = SigninToken.filter(id=row.id, used_at=None, expires_at__gt=moment)
