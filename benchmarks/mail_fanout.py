@@ -19,38 +19,16 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agora import db  # noqa: E402
+from agora.dbadmin import admin_execute, with_db_name  # noqa: E402
 from agora.settings import Settings  # noqa: E402
 from tests.notifications.smtp_sink import FaultyHandler, SmtpSink  # noqa: E402
 
 SECRET = "benchmark-secret-" + "x" * 40
-
-
-def _db_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-
-
-async def _admin(base: str, sql: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(base)
-    conn = await asyncpg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        database=(parts.path or "/postgres").lstrip("/") or "postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def _start_workers(settings: Settings, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
@@ -98,10 +76,10 @@ async def run(args: argparse.Namespace) -> dict:
     if args.faults:
         handler.set_fractions(**{"451": 0.20, "drop": 0.05})
     sink = SmtpSink(handler).start()
-    await _admin(args.database_url, f'CREATE DATABASE "{name}"')
+    await admin_execute(args.database_url, f'CREATE DATABASE "{name}"')
     settings = Settings(
         data_dir=data_dir,
-        database_url=_db_url(args.database_url, name),
+        database_url=with_db_name(args.database_url, name),
         base_url="http://bench.invalid",
         secret_key=SECRET,
         broker_url=args.redis_url,
@@ -155,7 +133,7 @@ async def run(args: argparse.Namespace) -> dict:
         dispatch.install(None)
         await db.close_db()
         sink.stop()
-        await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _clean_redis(args.redis_url, queue)
 
     first_seen: dict[int, float] = {}

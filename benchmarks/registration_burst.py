@@ -25,7 +25,6 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,32 +32,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from agora import db  # noqa: E402
+from agora.dbadmin import admin_execute, with_db_name  # noqa: E402
 from agora.settings import Settings  # noqa: E402
 
 SECRET = "benchmark-secret-" + "x" * 40
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-def _db_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-
-
-async def _admin(base: str, sql: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(base)
-    conn = await asyncpg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        database=(parts.path or "/postgres").lstrip("/") or "postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def _free_port() -> int:
@@ -158,11 +136,11 @@ async def run(args: argparse.Namespace) -> dict:
     name = f"agora_bench_{uuid.uuid4().hex[:8]}"
     data_dir = Path(f"/tmp/{name}")
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
-    await _admin(args.database_url, f'CREATE DATABASE "{name}"')
+    await admin_execute(args.database_url, f'CREATE DATABASE "{name}"')
     ports = [_free_port() for _ in range(args.processes)]
     settings = Settings(
         data_dir=data_dir,
-        database_url=_db_url(args.database_url, name),
+        database_url=with_db_name(args.database_url, name),
         base_url=f"http://127.0.0.1:{ports[0]}",
         secret_key=SECRET,
     )
@@ -193,7 +171,7 @@ async def run(args: argparse.Namespace) -> dict:
         for server in servers:
             _stop(server)
         await db.close_db()
-        await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     latencies.sort()
     created = outcomes.get("201", 0)

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from agora import db
 from agora.app import create_app
+from agora.dbadmin import admin_execute, with_db_name
 from agora.settings import Settings
 
 POSTGRES_URL = os.environ.get("AGORA_TEST_POSTGRES_URL", "")
@@ -48,28 +48,6 @@ def base_settings(data_dir: Path, database_url: str) -> Settings:
     )
 
 
-def _with_db_name(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-async def _admin_execute(sql: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(POSTGRES_URL)
-    conn = await asyncpg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        database=(parts.path or "/postgres").lstrip("/") or "postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once per run; every test gets a copy of the file."""
@@ -88,8 +66,8 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def migrated_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"agora_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
-    url = _with_db_name(POSTGRES_URL, name)
+    asyncio.run(admin_execute(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    url = with_db_name(POSTGRES_URL, name)
     settings = base_settings(tmp_path_factory.mktemp("pg"), url)
 
     async def run() -> None:
@@ -98,7 +76,7 @@ def migrated_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
     asyncio.run(run())
     yield url
-    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin_execute(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)

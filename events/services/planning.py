@@ -14,7 +14,6 @@ from agora.settings import Settings
 from events.checkin import normalise_code
 from events.errors import EventError, NotFound
 from events.models import (
-    AGENDA_KINDS,
     ATTENDED,
     CONFIRMED,
     PENDING_APPROVAL,
@@ -27,6 +26,7 @@ from events.models import (
     Speaker,
     Track,
 )
+from events.services.sessions import check_agenda_item
 
 SEARCH_LIMIT = 50
 
@@ -54,20 +54,9 @@ async def update_agenda_item(
     item = await AgendaItem.get_or_none(id=item_id, session_id=session_id)
     if item is None:
         raise NotFound({"item": _("This agenda item does not exist.")})
-    errors: dict[str, str] = {}
-    if not title.strip():
-        errors["title"] = _("Please enter a title.")
-    if kind not in AGENDA_KINDS:
-        errors["kind"] = _("Please choose a kind of agenda item.")
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("The end must be after the start.")
-    if track_id is not None and not await Track.exists(id=track_id, session_id=session_id):
-        errors["track"] = _("Please choose one of the tracks offered.")
-    for index, speaker in enumerate(speakers or []):
-        if not str(speaker.get("name", "")).strip():
-            errors[f"speaker_{index}_name"] = _("Please enter the speaker's name.")
-    if errors:
-        raise EventError(errors)
+    await check_agenda_item(
+        session_id, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, track_id=track_id, speakers=speakers
+    )
     async with transaction():
         await AgendaItem.filter(id=item_id).update(
             starts_at=starts_at,

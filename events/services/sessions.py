@@ -269,19 +269,17 @@ async def add_track(session_id: int, *, title: str, capacity: int) -> Track:
         return await Track.create(session_id=session_id, title=title.strip(), capacity=capacity)
 
 
-async def add_agenda_item(
+async def check_agenda_item(
     session_id: int,
     *,
+    title: str,
+    kind: str,
     starts_at: datetime,
     ends_at: datetime,
-    title: str,
-    description: str = "",
-    kind: str = "talk",
-    room: str = "",
-    track_id: int | None = None,
-    position: int | None = None,
-    speakers: list[dict[str, str]] | None = None,
-) -> AgendaItem:
+    track_id: int | None,
+    speakers: list[dict[str, str]] | None,
+) -> None:
+    """The rules an agenda item must meet, for adding and for editing alike."""
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Please enter a title.")
@@ -296,6 +294,24 @@ async def add_agenda_item(
             errors[f"speaker_{index}_name"] = _("Please enter the speaker's name.")
     if errors:
         raise EventError(errors)
+
+
+async def add_agenda_item(
+    session_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str,
+    description: str = "",
+    kind: str = "talk",
+    room: str = "",
+    track_id: int | None = None,
+    position: int | None = None,
+    speakers: list[dict[str, str]] | None = None,
+) -> AgendaItem:
+    await check_agenda_item(
+        session_id, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, track_id=track_id, speakers=speakers
+    )
     async with transaction():
         if position is None:
             position = await AgendaItem.filter(session_id=session_id).count()
