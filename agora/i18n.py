@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy
@@ -82,10 +82,22 @@ def to_local(value: datetime | str) -> datetime:
     return value.astimezone(ZoneInfo(current_zone.get()))
 
 
+NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
 def format_dt(value: datetime | str | None, fmt: str = "medium") -> str:
+    """Date in the named length, time always to the minute: seconds mean nothing to a reader of a date."""
     if not value:
         return ""
-    return format_datetime(to_local(value), format=fmt, locale=current_locale.get())
+    local = to_local(value)
+    locale = current_locale.get()
+    if fmt not in NAMED_FORMATS:
+        return format_datetime(local, format=fmt, locale=locale)
+    pattern = get_datetime_format(fmt, locale=locale)
+    time_part = format_time(local, format="short", locale=locale)
+    if fmt in ("long", "full"):
+        time_part += " " + format_time(local, format="z", locale=locale)
+    return pattern.replace("{1}", format_date(local, format=fmt, locale=locale)).replace("{0}", time_part)
 
 
 def format_d(value: datetime | str | None, fmt: str = "long") -> str:
