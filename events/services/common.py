@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 
 from agora.settings import Settings
-from events import calendar
-from events.models import Registration, Series, Session
+from events import calendar, checkin
+from events.models import CONFIRMED, Registration, Series, Session
 from notifications import api
 
 CONFIRM_REQUEST = "registration_confirm_request"
@@ -30,6 +30,8 @@ KINDS = (
     SESSION_CHANGED,
     SESSION_CANCELLED,
 )
+# Mails that tell someone they have a seat carry the check-in code as a QR picture.
+QR_KINDS = (CONFIRMED_KIND, PROMOTED_KIND)
 for _kind in KINDS:
     api.register_kind(_kind)
 
@@ -130,6 +132,10 @@ async def notify(
         )
         method = data.split(b"METHOD:", 1)[1].split(b"\r\n", 1)[0].decode()
         attachments.append(api.Attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", data))
+    if kind in QR_KINDS and registration.status == CONFIRMED:
+        # The code travels as a picture too, so the person can show the mail at the entrance.
+        svg = checkin.qr_svg(registration.checkin_code)
+        attachments.append(api.Attachment("check-in-code.svg", "image/svg+xml", svg.encode("utf-8")))
     await api.enqueue(
         kind,
         to=registration.email,
