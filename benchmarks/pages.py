@@ -29,12 +29,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from agora import db  # noqa: E402
+from agora.dbadmin import admin_execute, with_db_name  # noqa: E402
 from agora.settings import Settings  # noqa: E402
 from benchmarks.registration_burst import (  # noqa: E402
     DEFAULT_POSTGRES,
     SECRET,
-    _admin,
-    _db_url,
     _free_port,
     _p95,
     _serve,
@@ -104,8 +103,8 @@ async def run(args: argparse.Namespace) -> dict:
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     port = _free_port()
     if args.postgres:
-        await _admin(args.database_url, f'CREATE DATABASE "{name}"')
-        database_url = _db_url(args.database_url, name)
+        await admin_execute(args.database_url, f'CREATE DATABASE "{name}"')
+        database_url = with_db_name(args.database_url, name)
     else:
         database_url = f"sqlite://{data_dir / 'agora.sqlite3'}"
     settings = Settings(
@@ -136,7 +135,7 @@ async def run(args: argparse.Namespace) -> dict:
         if server is not None:
             _stop(server)
         if args.postgres:
-            await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(data_dir, ignore_errors=True)
     latencies.sort()
     return {
