@@ -13,7 +13,8 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from agora import db
-from tests.conftest import POSTGRES_URL, _admin_execute, _with_db_name, base_settings
+from agora.dbadmin import admin_execute, with_db_name
+from tests.conftest import POSTGRES_URL, base_settings
 
 
 async def _detected_changes(tmp_path, extra_apps: dict | None = None) -> dict[str, list[str]]:
@@ -120,11 +121,11 @@ async def test_all_migrations_apply_on_sqlite_from_scratch(tmp_path):
 @pytest.mark.skipif(not POSTGRES_URL, reason="set AGORA_TEST_POSTGRES_URL to run against PostgreSQL")
 async def test_all_migrations_apply_on_postgres_from_scratch(tmp_path):
     name = f"agora_mig_{uuid.uuid4().hex[:10]}"
-    await _admin_execute(f'CREATE DATABASE "{name}"')
+    await admin_execute(POSTGRES_URL, f'CREATE DATABASE "{name}"')
     try:
-        settings = base_settings(tmp_path, _with_db_name(POSTGRES_URL, name))
+        settings = base_settings(tmp_path, with_db_name(POSTGRES_URL, name))
         applied, tables = await _apply_from_scratch(settings)
         assert set(applied) == _expected_migrations()
         assert "accounts_user" in tables
     finally:
-        await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_execute(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
