@@ -268,26 +268,14 @@ async def question_add(request: Request) -> Response:
     session = await _session(request)
     if session is None:
         return await error_page(request, 404)
-    data, errors = questions.read(await read_form(request))
-    if not errors:
-        try:
-            await event_services.add_question(session_id=session.id, **data)
-        except EventError as exc:
-            errors = {f"q_{k}": v for k, v in exc.errors.items()}
-    if errors:
-        return await agenda_page(request, errors=errors, status=400)
-    await session_of(request).flash(_("The question has been added."))
-    return redirect(f"/staff/events/sessions/{session.id}/agenda#questions")
+    back = f"/staff/events/sessions/{session.id}/agenda#questions"
+    return await questions.add(request, {"session_id": session.id}, agenda_page, back)
 
 
 async def question_delete(request: Request) -> Response:
     session = await _session(request)
-    question_id = path_id(request, "question_id")
-    if session is None or question_id is None:
+    if session is None:
         return await error_page(request, 404)
-    try:
-        await planning.delete_question(question_id, session_id=session.id)
-    except EventError:
-        return await error_page(request, 404)
-    await session_of(request).flash(_("The question has been removed."))
-    return redirect(f"/staff/events/sessions/{session.id}/agenda#questions")
+    return await questions.delete(
+        request, {"session_id": session.id}, f"/staff/events/sessions/{session.id}/agenda#questions"
+    )

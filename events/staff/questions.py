@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
 
-from agora.forms import checked
+from agora.forms import checked, read_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
+from agora.web import error_page, path_id, redirect, session_of
+from events import services as event_services
+from events.errors import EventError
 from events.models import QUESTION_KINDS
+from events.services import planning
 from events.staff.forms import Reader
 
 KIND_LABELS = {
@@ -39,3 +46,32 @@ def read(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
         },
         reader.errors,
     )
+
+
+Rerender = Callable[..., Awaitable[Response]]
+
+
+async def add(request: Request, owner: dict[str, int], rerender: Rerender, back: str) -> Response:
+    """Add a question to a series or a session (owner is series_id= or session_id=); bad input re-renders."""
+    data, errors = read(await read_form(request))
+    if not errors:
+        try:
+            await event_services.add_question(**owner, **data)
+        except EventError as exc:
+            errors = {f"q_{k}": v for k, v in exc.errors.items()}
+    if errors:
+        return await rerender(request, errors=errors, status=400)
+    await session_of(request).flash(_("The question has been added."))
+    return redirect(back)
+
+
+async def delete(request: Request, owner: dict[str, int], back: str) -> Response:
+    question_id = path_id(request, "question_id")
+    if question_id is None:
+        return await error_page(request, 404)
+    try:
+        await planning.delete_question(question_id, **owner)
+    except EventError:
+        return await error_page(request, 404)
+    await session_of(request).flash(_("The question has been removed."))
+    return redirect(back)

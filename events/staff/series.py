@@ -15,7 +15,6 @@ from events import recurrence
 from events import services as event_services
 from events.errors import EventError
 from events.models import Question, Series, Session
-from events.services import planning
 from events.staff import questions
 from events.staff.forms import Reader, parse_local
 
@@ -199,26 +198,12 @@ async def series_question_add(request: Request) -> Response:
     series = await _series(request)
     if series is None:
         return await error_page(request, 404)
-    data, errors = questions.read(await read_form(request))
-    if not errors:
-        try:
-            await event_services.add_question(series_id=series.id, **data)
-        except EventError as exc:
-            errors = {f"q_{k}": v for k, v in exc.errors.items()}
-    if errors:
-        return await series_detail(request, errors=errors, status=400)
-    await session_of(request).flash(_("The question has been added."))
-    return redirect(f"/staff/events/series/{series.id}#questions")
+    back = f"/staff/events/series/{series.id}#questions"
+    return await questions.add(request, {"series_id": series.id}, series_detail, back)
 
 
 async def series_question_delete(request: Request) -> Response:
     series = await _series(request)
-    question_id = path_id(request, "question_id")
-    if series is None or question_id is None:
+    if series is None:
         return await error_page(request, 404)
-    try:
-        await planning.delete_question(question_id, series_id=series.id)
-    except EventError:
-        return await error_page(request, 404)
-    await session_of(request).flash(_("The question has been removed."))
-    return redirect(f"/staff/events/series/{series.id}#questions")
+    return await questions.delete(request, {"series_id": series.id}, f"/staff/events/series/{series.id}#questions")
