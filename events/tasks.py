@@ -25,7 +25,6 @@ from events.models import (
 )
 from events.services.common import notify
 from notifications import api
-from notifications.scheduler import register_job
 
 REMINDER = "session_reminder"
 FOLLOWUP = "session_followup"
@@ -146,8 +145,8 @@ async def purge(settings: Settings, now: datetime | None = None) -> int:
 
 def register_jobs(settings: Settings) -> None:
     """Register every events job (hold expiry, reminders, follow-ups, organiser summaries, retention)."""
-    register_job("events.expire_holds", 60, lambda: expire_holds(settings))
-    register_job("events.reminders", 300, lambda: send_reminders(settings))
-    register_job("events.followups", 600, lambda: send_followups(settings))
-    register_job("events.organiser_summaries", 600, lambda: send_summaries(settings))
-    register_job("events.retention", 24 * 3600, lambda: purge(settings))
+    api.register_job("events.expire_holds", 60, lambda: expire_holds(settings))
+    api.register_job("events.reminders", 300, lambda: send_reminders(settings))
+    api.register_job("events.followups", 600, lambda: send_followups(settings))
+    api.register_job("events.organiser_summaries", 600, lambda: send_summaries(settings))
+    api.register_job("events.retention", 24 * 3600, lambda: purge(settings))

@@ -276,3 +276,10 @@ async def send_test_message(to: str, locale: str = "de", note: str = "") -> int 
 
 
 register_kind("test_message")
+
+
+def register_job(name: str, every_seconds: float, fn: Any) -> None:
+    """Let the scheduler run fn every so often; fn derives what is due from the database and enqueues it."""
+    from notifications import scheduler
+
+    scheduler.register_job(name, every_seconds, fn)

@@ -7,7 +7,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from agora.accounts import services
-from agora.accounts.models import LoginAttempt
 from agora.accounts.sessions import client_ip
 from agora.forms import raw, read_form, text
 from agora.i18n import gettext as _
@@ -73,9 +72,7 @@ async def totp_submit(request: Request) -> Response:
     if state.session.mfa_passed:
         return redirect("/staff")
     form = await read_form(request)
-    key = "totp:" + state.user.email
-    recent = await services._recent_failures(email=key)
-    if recent >= services.MAX_FAILURES_PER_ACCOUNT:
+    if await services.totp_throttled(state.user):
         await state.logout()
         return await render(
             request,
@@ -93,7 +90,7 @@ async def totp_submit(request: Request) -> Response:
         # Without the phone, one of the recovery codes stands in, once.
         used_recovery_code = await services.use_recovery_code(state.user, code)
         if not used_recovery_code:
-            await LoginAttempt.create(email=key, ip_address=client_ip(request.scope), created_at=services._now())
+            await services.record_totp_failure(state.user, client_ip(request.scope))
             return await render(
                 request,
                 "accounts/login_totp.html",

@@ -244,3 +244,16 @@ async def ensure_admin(email: str, display_name: str, password: str) -> tuple[Us
     if existing:
         return existing, False
     return await create_user(email, display_name, password, ["admin"]), True
+
+
+def _totp_key(user: User) -> str:
+    return "totp:" + user.email
+
+
+async def totp_throttled(user: User) -> bool:
+    """Too many wrong second-factor codes for this account lately."""
+    return await _recent_failures(email=_totp_key(user)) >= MAX_FAILURES_PER_ACCOUNT
+
+
+async def record_totp_failure(user: User, ip_address: str) -> None:
+    await LoginAttempt.create(email=_totp_key(user), ip_address=ip_address, created_at=_now())
