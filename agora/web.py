@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import math
 import secrets
@@ -24,7 +25,21 @@ from agora.i18n import gettext as _
 from agora.markdown import render_markdown
 from agora.security import SAFE_METHODS, CsrfError, check_csrf
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _template_dir() -> Path:
+    """The top-level templates/ folder of a checkout, or the agora_templates package it installs as."""
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if (checkout / "base.html").is_file():
+        return checkout
+    spec = importlib.util.find_spec("agora_templates")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "base.html").is_file():
+            return Path(location)
+    raise RuntimeError("the templates are missing: neither templates/ nor the agora_templates package was found")
+
+
+TEMPLATE_DIR = _template_dir()
 MAX_ID = 2**31 - 1  # the largest value an integer primary key holds on every supported database
 
 log = logging.getLogger(__name__)
