@@ -20,6 +20,7 @@ from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
 from agora.accounts import tokens_web
 from agora.accounts.participants import routes as participant_routes
+from agora.forms import BadBody, FieldErrors
 from agora.home import routes as home_routes
 from agora.log import RequestIdMiddleware, configure_logging
 from agora.nav import StaffLink
@@ -152,6 +153,15 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     async def _bad_form(request: Request, exc: Exception) -> Response:
         return await error_page(request, 400)
 
+    async def _bad_body(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadBody)
+        return await error_page(request, exc.status, exc.message)
+
+    async def _field_errors(request: Request, exc: Exception) -> Response:
+        # A route that shows its form again catches FieldErrors itself; anything else still gets a 400, not a 500.
+        assert isinstance(exc, FieldErrors)
+        return await error_page(request, 400, " ".join(dict.fromkeys(exc.errors.values())))
+
     app = AgoraApp(
         routes=collect_routes(),
         lifespan=lifespan,
@@ -167,6 +177,8 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
             RequestTooLarge: _too_large,
             MultiPartException: _bad_form,
             MultipartParseError: _bad_form,
+            BadBody: _bad_body,
+            FieldErrors: _field_errors,
             500: _server_error,
         },
     )

@@ -26,7 +26,6 @@ from agora.markdown import render_markdown
 from agora.security import SAFE_METHODS, CsrfError, check_csrf
 
 
-
 def _template_dir() -> Path:
     """The top-level templates/ folder of a checkout, or the agora_templates package it installs as."""
     checkout = Path(__file__).resolve().parent.parent / "templates"

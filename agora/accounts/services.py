@@ -11,6 +11,8 @@ from agora.accounts import passwords, totp
 from agora.accounts.models import ROLES, LoginAttempt, RecoveryCode, User, WebSession
 from agora.accounts.sessions import end_sessions_of
 from agora.db import transaction
+from agora.forms import normalise_email as normalise_email
+from agora.forms import valid_email
 from agora.i18n import gettext as _
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -30,16 +32,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def validate_email(email: str) -> str | None:
-    email = normalise_email(email)
-    local, _sep, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        return _("Please enter a valid email address.")
-    return None
+    """The problem with an address, or None: the same rule (email-validator) as every input model's Email."""
+    return None if valid_email(email) is not None else _("Please enter a valid email address.")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Router
 from starlette.types import Message, Receive, Scope, Send
 
-from agora import i18n
+from agora import forms, i18n
 from agora.i18n import gettext as _
 from agora.security import RequestTooLarge
 
@@ -162,6 +162,14 @@ class ApiMount:
             await failure(exc.status_code, message, **(exc.headers or {}))(scope, receive, send)
         except RequestTooLarge:
             raise
+        except (forms.BadBody, forms.FieldErrors) as exc:
+            if started:
+                raise
+            if isinstance(exc, forms.BadBody):
+                answer = failure(exc.status, exc.message)
+            else:
+                answer = invalid(exc.errors)
+            await answer(scope, receive, send)
         except Exception:
             if started:
                 raise
