@@ -7,6 +7,8 @@ events.services.capacity, so that it can never pass the capacity.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -64,7 +66,7 @@ class Series(Model):
     # "DTSTART:20270105T080000\nRRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU", DTSTART read in Europe/Berlin.
     rrule = fields.TextField(default="")
     # Local occurrence times (ISO, no offset) staff skipped, so that generation does not bring them back.
-    skipped = fields.JSONField(default=list)
+    skipped: fields.JSONField[list[str]] = fields.JSONField(default=list)
     reminder_offset_hours = fields.IntField(default=24)
     followup_survey_url = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -81,6 +83,7 @@ class Session(Model):
     series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
         "events.Series", related_name="sessions", null=True, on_delete=fields.SET_NULL
     )
+    series_id: int | None
     # The rule occurrence (UTC) this session was generated for, kept when the date is moved.
     occurrence_at = fields.DatetimeField(null=True)
     kind = fields.CharField(max_length=20, default=DIALOGUE)
@@ -106,6 +109,12 @@ class Session(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    tracks: fields.ReverseRelation[Track]
+    agenda: fields.ReverseRelation[AgendaItem]
+    registrations: fields.ReverseRelation[Registration]
+    questions: fields.ReverseRelation[Question]
+    invitations: fields.ReverseRelation[Invitation]
+
     class Meta:
         table = "events_session"
         unique_together = (("series", "occurrence_at"),)
@@ -118,6 +127,7 @@ class Track(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "events.Session", related_name="tracks", on_delete=fields.CASCADE
     )
+    session_id: int
     title = fields.CharField(max_length=200)
     capacity = fields.IntField(default=20)
     seats_taken = fields.IntField(default=0)
@@ -131,9 +141,12 @@ class AgendaItem(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "events.Session", related_name="agenda", on_delete=fields.CASCADE
     )
+    session_id: int
     track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
         "events.Track", related_name="agenda", null=True, on_delete=fields.SET_NULL
     )
+    track_id: int | None
+    speakers: fields.ReverseRelation[Speaker]
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     title = fields.CharField(max_length=200)
@@ -151,6 +164,7 @@ class Speaker(Model):
     agenda_item: fields.ForeignKeyRelation[AgendaItem] = fields.ForeignKeyField(
         "events.AgendaItem", related_name="speakers", on_delete=fields.CASCADE
     )
+    agenda_item_id: int
     name = fields.CharField(max_length=200)
     role = fields.CharField(max_length=200, default="")
     organisation = fields.CharField(max_length=200, default="")
@@ -169,17 +183,19 @@ class Registration(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "events.Session", related_name="registrations", on_delete=fields.CASCADE
     )
+    session_id: int
     track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
         "events.Track", related_name="registrations", null=True, on_delete=fields.SET_NULL
     )
+    track_id: int | None
     status = fields.CharField(max_length=24, db_index=True)
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
     organisation = fields.CharField(max_length=200, default="")
     role = fields.CharField(max_length=200, default="")
     language = fields.CharField(max_length=5, default="de")
-    answers = fields.JSONField(default=dict)
-    colleagues = fields.JSONField(default=list)
+    answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    colleagues: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     # Seats this registration holds while its status is in SEATED: 1 + colleagues at the time of the claim.
     seats = fields.IntField(default=1)
     consent_version = fields.CharField(max_length=40, default="")
@@ -209,12 +225,14 @@ class Question(Model):
     series: fields.ForeignKeyNullableRelation[Series] = fields.ForeignKeyField(
         "events.Series", related_name="questions", null=True, on_delete=fields.CASCADE
     )
+    series_id: int | None
     session: fields.ForeignKeyNullableRelation[Session] = fields.ForeignKeyField(
         "events.Session", related_name="questions", null=True, on_delete=fields.CASCADE
     )
+    session_id: int | None
     kind = fields.CharField(max_length=20, default=TEXT)
     label = fields.CharField(max_length=300)
-    options = fields.JSONField(default=list)
+    options: fields.JSONField[list[str]] = fields.JSONField(default=list)
     required = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
 
@@ -239,7 +257,7 @@ class Contact(Model):
     email = fields.CharField(max_length=254, unique=True)
     sector = fields.CharField(max_length=120, default="", db_index=True)
     size = fields.CharField(max_length=10, default="")
-    tags = fields.JSONField(default=list)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
     consent_source = fields.CharField(max_length=200, default="")
     consent_at = fields.DateField(null=True)
     unsubscribed = fields.BooleanField(default=False)
@@ -260,9 +278,11 @@ class Invitation(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "events.Session", related_name="invitations", on_delete=fields.CASCADE
     )
+    session_id: int
     contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "events.Contact", related_name="invitations", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: int | None
     email = fields.CharField(max_length=254)
     token_hash = fields.CharField(max_length=64, unique=True)
     status = fields.CharField(max_length=12, default=INVITED, db_index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -19,9 +21,9 @@ class OutboxMessage(Model):
     template = fields.CharField(max_length=80, default="")
     recipient = fields.CharField(max_length=254, db_index=True)
     locale = fields.CharField(max_length=5, default="de")
-    context = fields.JSONField(default=dict)
+    context: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     # Each attachment as {"filename", "content_type", "content" (base64)}.
-    attachments = fields.JSONField(default=list)
+    attachments: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     dedup_key = fields.CharField(max_length=200, unique=True, null=True)
     not_before = fields.DatetimeField(null=True)
     status = fields.CharField(max_length=10, default=QUEUED, db_index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -15,7 +17,7 @@ class User(Model):
     email = fields.CharField(max_length=254, unique=True)
     display_name = fields.CharField(max_length=120)
     password_hash = fields.CharField(max_length=255)
-    roles = fields.JSONField(default=list)
+    roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     is_active = fields.BooleanField(default=True)
     totp_secret = fields.CharField(max_length=64, null=True)
     totp_confirmed_at = fields.DatetimeField(null=True)
@@ -46,10 +48,11 @@ class WebSession(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "agora.User", related_name="sessions", null=True, on_delete=fields.CASCADE
     )
+    user_id: int | None
     # True once the second factor has been checked (or the user has none and need not).
     mfa_passed = fields.BooleanField(default=False)
     csrf_token = fields.CharField(max_length=64)
-    data = fields.JSONField(default=dict)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     ip_address = fields.CharField(max_length=64, default="")
     user_agent = fields.CharField(max_length=300, default="")
     created_at = fields.DatetimeField()
@@ -79,6 +82,7 @@ class RecoveryCode(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "agora.User", related_name="recovery_codes", on_delete=fields.CASCADE
     )
+    user_id: int
     code_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

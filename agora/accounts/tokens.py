@@ -38,10 +38,11 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     # The first characters after the prefix, so staff can tell tokens apart without the secret.
     hint = fields.CharField(max_length=16)
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "agora.User", related_name="api_tokens", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField()
     last_used_at = fields.DatetimeField(null=True)
     expires_at = fields.DatetimeField(null=True)

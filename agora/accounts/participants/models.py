@@ -49,6 +49,7 @@ class ConsentRecord(Model):
     participant: fields.ForeignKeyRelation[Participant] = fields.ForeignKeyField(
         "agora.Participant", related_name="consents", on_delete=fields.CASCADE
     )
+    participant_id: int
     purpose = fields.CharField(max_length=60)
     consent_version = fields.CharField(max_length=40)
     consent_text = fields.TextField()
