@@ -9,7 +9,16 @@ from tortoise.exceptions import OperationalError
 
 from events import services
 from events.errors import EventError, NotFound
-from events.models import CONFIRMED, PENDING_CONFIRMATION, WAITLISTED, AgendaItem, Question, Registration, Speaker, Track
+from events.models import (
+    CONFIRMED,
+    PENDING_CONFIRMATION,
+    WAITLISTED,
+    AgendaItem,
+    Question,
+    Registration,
+    Speaker,
+    Track,
+)
 from events.services import capacity, planning
 from tests.events.helpers import invariant, published_session, register, track_invariant
 
