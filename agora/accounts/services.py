@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
+from agora import ratelimit
 from agora.accounts import passwords, totp
-from agora.accounts.models import ROLES, LoginAttempt, RecoveryCode, User, WebSession
+from agora.accounts.models import ROLES, RecoveryCode, User, WebSession
 from agora.accounts.sessions import end_sessions_of
 from agora.db import transaction
 from agora.forms import normalise_email as normalise_email
@@ -18,6 +19,9 @@ from agora.i18n import gettext as _
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
+FAILURES_PER_ACCOUNT = ratelimit.limit("accounts.signin.account", MAX_FAILURES_PER_ACCOUNT, THROTTLE_WINDOW)
+FAILURES_PER_ADDRESS = ratelimit.limit("accounts.signin.address", MAX_FAILURES_PER_ADDRESS, THROTTLE_WINDOW)
+TOTP_FAILURES = ratelimit.limit("accounts.totp.account", MAX_FAILURES_PER_ACCOUNT, THROTTLE_WINDOW)
 
 
 class AccountError(Exception):
@@ -43,33 +47,30 @@ class LoginResult:
     throttled: bool = False
 
 
-async def _recent_failures(**filters: str) -> int:
-    return await LoginAttempt.filter(created_at__gte=_now() - THROTTLE_WINDOW, **filters).count()
+async def _record_failure(email: str, ip_address: str) -> None:
+    await ratelimit.record(FAILURES_PER_ACCOUNT, email)
+    await ratelimit.record(FAILURES_PER_ADDRESS, ip_address)
 
 
 async def authenticate(email: str, password: str, ip_address: str) -> LoginResult:
     """Check the password; count failures per account and per address so guessing is slowed everywhere."""
     email = normalise_email(email)
     if (
-        await _recent_failures(email=email) >= MAX_FAILURES_PER_ACCOUNT
-        or await _recent_failures(ip_address=ip_address) >= MAX_FAILURES_PER_ADDRESS
+        await ratelimit.retry_after(FAILURES_PER_ACCOUNT, email) is not None
+        or await ratelimit.retry_after(FAILURES_PER_ADDRESS, ip_address) is not None
     ):
         return LoginResult(user=None, throttled=True)
     user = await User.get_or_none(email=email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        await LoginAttempt.create(email=email, ip_address=ip_address, created_at=_now())
+        await _record_failure(email, ip_address)
         return LoginResult(user=None)
-    await LoginAttempt.filter(email=email).delete()
+    await ratelimit.forget(FAILURES_PER_ACCOUNT, email)
     updates: dict[str, object] = {"last_login_at": _now()}
     if passwords.needs_rehash(user.password_hash):
         updates["password_hash"] = passwords.hash_password(password)
     await User.filter(id=user.id).update(**updates)
     return LoginResult(user=user)
-
-
-async def purge_login_attempts() -> int:
-    return await LoginAttempt.filter(created_at__lt=_now() - THROTTLE_WINDOW).delete()
 
 
 def _check_roles(roles: list[str]) -> list[str]:
@@ -129,10 +130,10 @@ async def _check_current_password(user: User, password: str, ip_address: str) ->
 
     Otherwise whoever holds a stolen session could guess the password through these forms without limit.
     """
-    if await _recent_failures(email=user.email) >= MAX_FAILURES_PER_ACCOUNT:
+    if await ratelimit.retry_after(FAILURES_PER_ACCOUNT, user.email) is not None:
         return _("Too many failed attempts. For your protection sign-in is paused for 15 minutes.")
     if not passwords.verify_password(user.password_hash, password):
-        await LoginAttempt.create(email=user.email, ip_address=ip_address, created_at=_now())
+        await _record_failure(user.email, ip_address)
         return _("The current password is not correct.")
     return None
 
@@ -241,14 +242,10 @@ async def ensure_admin(email: str, display_name: str, password: str) -> tuple[Us
     return await create_user(email, display_name, password, ["admin"]), True
 
 
-def _totp_key(user: User) -> str:
-    return "totp:" + user.email
-
-
 async def totp_throttled(user: User) -> bool:
     """Too many wrong second-factor codes for this account lately."""
-    return await _recent_failures(email=_totp_key(user)) >= MAX_FAILURES_PER_ACCOUNT
+    return await ratelimit.retry_after(TOTP_FAILURES, user.email) is not None
 
 
 async def record_totp_failure(user: User, ip_address: str) -> None:
-    await LoginAttempt.create(email=_totp_key(user), ip_address=ip_address, created_at=_now())
+    await ratelimit.record(TOTP_FAILURES, user.email)

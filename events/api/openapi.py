@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from events.api.common import DEFAULT_PER_PAGE, MAX_PER_PAGE, ok
-from events.api.public import REGISTRATION_LIMIT
 from events.models import AGENDA_KINDS, QUESTION_KINDS, REGISTRATION_STATUSES, SESSION_KINDS, SESSION_STATUSES
+from events.services.limits import REGISTRATION_LIMIT
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,8 +9,9 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from agora import ratelimit
 from agora.accounts.participants import tokens
-from agora.accounts.participants.models import ConsentRecord, Participant, SigninThrottle, SigninToken
+from agora.accounts.participants.models import ConsentRecord, Participant, SigninToken
 from agora.accounts.services import normalise_email, validate_email
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -28,6 +27,8 @@ LINK_LIFETIME = timedelta(minutes=30)
 THROTTLE_WINDOW = timedelta(hours=1)
 MAX_REQUESTS_PER_ADDRESS = 5
 MAX_REQUESTS_PER_IP = 30
+REQUESTS_PER_ADDRESS = ratelimit.limit("participants.signin.email", MAX_REQUESTS_PER_ADDRESS, THROTTLE_WINDOW)
+REQUESTS_PER_IP = ratelimit.limit("participants.signin.ip", MAX_REQUESTS_PER_IP, THROTTLE_WINDOW)
 # Link metadata stays visible under "my data" for a while, then the retention job removes it.
 TOKEN_RETENTION = timedelta(days=30)
 
@@ -72,10 +73,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def throttle_key(settings: Settings, kind: str, value: str) -> str:
-    return hmac.new(settings.secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
 def safe_next(value: str | None) -> str:
     return value if value and is_same_site_url(value) and not value.startswith("/signin") else ""
 
@@ -87,18 +84,16 @@ async def request_signin(
     if problem := validate_email(email):
         raise ParticipantError({"email": problem})
     email = normalise_email(email)
-    since = _now() - THROTTLE_WINDOW
-    address_key = throttle_key(settings, "email", email)
-    ip_key = throttle_key(settings, "ip", ip_address)
-    per_address = await SigninThrottle.filter(key=address_key, created_at__gte=since).count()
-    per_ip = await SigninThrottle.filter(key=ip_key, created_at__gte=since).count()
-    if per_address >= MAX_REQUESTS_PER_ADDRESS or per_ip >= MAX_REQUESTS_PER_IP:
+    if (
+        await ratelimit.retry_after(REQUESTS_PER_ADDRESS, email) is not None
+        or await ratelimit.retry_after(REQUESTS_PER_IP, ip_address) is not None
+    ):
         raise Throttled()
     token, token_hash = tokens.new_token(settings.secret_key)
     moment = _now()
     async with transaction():
-        await SigninThrottle.create(key=address_key, created_at=moment)
-        await SigninThrottle.create(key=ip_key, created_at=moment)
+        await ratelimit.record(REQUESTS_PER_ADDRESS, email)
+        await ratelimit.record(REQUESTS_PER_IP, ip_address)
         await SigninToken.create(
             token_hash=token_hash,
             email=email,
@@ -300,14 +295,11 @@ async def delete_account(settings: Settings, participant_id: int) -> None:
             await hook(participant_id, email)
         await api.forget_recipient(email)
         await SigninToken.filter(email=email).delete()
-        await SigninThrottle.filter(key=throttle_key(settings, "email", email)).delete()
+        await ratelimit.forget(REQUESTS_PER_ADDRESS, email)
         await ConsentRecord.filter(participant_id=participant_id).delete()
         await participant.delete()
 
 
 async def purge(settings: Settings) -> int:
-    """Retention: throttle rows after their window, link metadata after TOKEN_RETENTION."""
-    moment = _now()
-    removed = await SigninThrottle.filter(created_at__lt=moment - THROTTLE_WINDOW).delete()
-    removed += await SigninToken.filter(expires_at__lt=moment - TOKEN_RETENTION).delete()
-    return removed
+    """Retention: link metadata (with the address it was sent to) TOKEN_RETENTION after the link expired."""
+    return await SigninToken.filter(expires_at__lt=_now() - TOKEN_RETENTION).delete()
