@@ -25,8 +25,12 @@ api.register_kind(SIGNIN_KIND)
 
 LINK_LIFETIME = timedelta(minutes=30)
 THROTTLE_WINDOW = timedelta(hours=1)
-MAX_REQUESTS_PER_ADDRESS = 5
+# Link requests are counted per (email address, client address) pair and per client address, so a stranger cannot
+# keep someone from signing in; the higher ceiling per email address only brakes mail floods from many addresses.
+MAX_REQUESTS_PER_PAIR = 5
+MAX_REQUESTS_PER_ADDRESS = 15
 MAX_REQUESTS_PER_IP = 30
+REQUESTS_PER_PAIR = ratelimit.limit("participants.signin.pair", MAX_REQUESTS_PER_PAIR, THROTTLE_WINDOW)
 REQUESTS_PER_ADDRESS = ratelimit.limit("participants.signin.email", MAX_REQUESTS_PER_ADDRESS, THROTTLE_WINDOW)
 REQUESTS_PER_IP = ratelimit.limit("participants.signin.ip", MAX_REQUESTS_PER_IP, THROTTLE_WINDOW)
 # Link metadata stays visible under "my data" for a while, then the retention job removes it.
@@ -84,16 +88,19 @@ async def request_signin(
     if problem := validate_email(email):
         raise ParticipantError({"email": problem})
     email = normalise_email(email)
-    if (
-        await ratelimit.retry_after(REQUESTS_PER_ADDRESS, email) is not None
-        or await ratelimit.retry_after(REQUESTS_PER_IP, ip_address) is not None
-    ):
-        raise Throttled()
+    counted = (
+        (REQUESTS_PER_PAIR, f"{email}\0{ip_address}"),
+        (REQUESTS_PER_ADDRESS, email),
+        (REQUESTS_PER_IP, ip_address),
+    )
+    for rule, key in counted:
+        if await ratelimit.retry_after(rule, key) is not None:
+            raise Throttled()
     token, token_hash = tokens.new_token(settings.secret_key)
     moment = _now()
     async with transaction():
-        await ratelimit.record(REQUESTS_PER_ADDRESS, email)
-        await ratelimit.record(REQUESTS_PER_IP, ip_address)
+        for rule, key in counted:
+            await ratelimit.record(rule, key)
         await SigninToken.create(
             token_hash=token_hash,
             email=email,
