@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -46,8 +47,6 @@ from notifications import staff as mail_staff
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_COOKIE = "agora_lang"
-
 
 class LocaleMiddleware:
     """Sets the reader's language (cookie, else the default) and the display time zone for this request."""
@@ -63,10 +62,7 @@ class LocaleMiddleware:
         lang = self.settings.default_language
         for key, value in scope.get("headers") or []:
             if key == b"cookie":
-                for part in value.decode("latin-1").split(";"):
-                    k, _, v = part.strip().partition("=")
-                    if k == LANGUAGE_COOKIE and v in self.settings.languages:
-                        lang = v
+                lang = i18n.language_from_cookies(value.decode("latin-1"), self.settings.languages) or lang
         token = i18n.current_locale.set(lang)
         zone_token = i18n.current_zone.set(self.settings.time_zone)
         try:
@@ -210,7 +206,7 @@ def register_domain_hooks(settings: Settings) -> None:
         DELETION_HOOKS.append(events_contacts.forget)
 
 
-def _session_middleware() -> type:
+def _session_middleware() -> Any:
     from agora.accounts.sessions import SessionMiddleware
 
     return SessionMiddleware
