@@ -302,12 +302,20 @@ class ServerErrorPageMiddleware:
             await response(scope, receive, send)
 
 
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+
 @dataclass
 class Page:
+    """One page of a query's rows: the HTML lists and the JSON API page the same way."""
+
     items: list[Any]
     number: int
     pages: int
     total: int
+    per_page: int = DEFAULT_PER_PAGE
 
     @property
     def has_previous(self) -> bool:
@@ -317,14 +325,53 @@ class Page:
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    def meta(self) -> dict[str, int]:
+        return {"page": self.number, "per_page": self.per_page, "total": self.total, "pages": self.pages}
 
-async def paginate(query: Any, request: Request, per_page: int = 25) -> Page:
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
+
+def whole_number(value: str | None, upper: int) -> int | None:
+    """A number from 1 to upper written in ASCII digits, else None ("²" and "٣" are digits to str.isdigit)."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > len(str(upper)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= upper else None
+
+
+async def fetch_page(query: Any, number: int, per_page: int, *, clamp: bool = False) -> Page:
+    """Rows of page `number`; with clamp a number past the end shows the last page (HTML), else no rows (API)."""
     total = await query.count()
     pages = max(1, math.ceil(total / per_page))
-    number = min(number, pages)
+    if clamp:
+        number = min(number, pages)
     items = await query.offset((number - 1) * per_page).limit(per_page)
-    return Page(items=list(items), number=number, pages=pages, total=total)
+    return Page(items=list(items), number=number, pages=pages, total=total, per_page=per_page)
+
+
+async def paginate(query: Any, request: Request, per_page: int = DEFAULT_PER_PAGE) -> Page:
+    """For HTML lists: ?page= read leniently (anything odd shows the first page), clamped to the last page."""
+    number = whole_number(request.query_params.get("page"), MAX_PAGE) or 1
+    return await fetch_page(query, number, per_page, clamp=True)
+
+
+def page_params(
+    request: Request, errors: dict[str, str], *, default_per_page: int = DEFAULT_PER_PAGE
+) -> tuple[int, int]:
+    """For the API: ?page= and ?per_page= read strictly; a bad value is named in errors (the answer is 400)."""
+
+    def number(name: str, default: int, upper: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        value = whole_number(raw, upper)
+        if value is None:
+            errors[name] = _("Please give a whole number from 1 to %(max)s.", max=upper)
+            return default
+        return value
+
+    return number("page", 1, MAX_PAGE), number("per_page", default_per_page, MAX_PER_PAGE)
+
+
+async def paged(query: Any, number: int, per_page: int) -> tuple[list[Any], dict[str, int]]:
+    """For the API: the rows and the paging figures of the JSON envelope."""
+    page = await fetch_page(query, number, per_page)
+    return page.items, page.meta()

@@ -14,9 +14,9 @@ from starlette.responses import Response
 from agora import i18n
 from agora.accounts.sessions import client_ip
 from agora.i18n import gettext as _
-from agora.web import path_id
+from agora.web import page_params, paged, path_id
 from events import services
-from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok, page_params, paged
+from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.forms import CONSENT_TEXT, CONSENT_VERSION
 from events.models import CANCELLED, COMPLETED, PUBLISHED, Series, Session, Track
