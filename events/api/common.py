@@ -139,7 +139,9 @@ class ApiMount:
                 message = _("This address does not accept that method.")
             else:
                 message = _("Not found.")
-            await failure(exc.status_code, message, **(exc.headers or {}))(scope, receive, send)
+            answer = failure(exc.status_code, message)
+            answer.headers.update(exc.headers or {})
+            await answer(scope, receive, send)
         except RequestTooLarge:
             raise
         except (forms.BadBody, forms.FieldErrors) as exc:
