@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import i18n
 from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
 from agora.markdown import render_markdown
 from agora.security import SAFE_METHODS, CsrfError, check_csrf
 
@@ -234,17 +235,18 @@ async def _check_access(request: Request, access: Access) -> Response | None:
     raise ValueError(f"unknown access kind {access.kind}")
 
 
-ERROR_TEXTS = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Please sign in", "You need to sign in to see this page."),
-    403: ("Access denied", "You do not have permission to see this page."),
-    404: ("Page not found", "The page you asked for does not exist or has moved."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Request too large", "The data you sent is too large."),
-    429: ("Too many requests", "Please wait a moment and try again."),
+# Literal msgids through lazy_gettext, so extraction finds them and each page shows them in the reader's language.
+ERROR_TEXTS: dict[int, tuple[Any, Any]] = {
+    400: (lazy_gettext("Bad request"), lazy_gettext("The request could not be understood.")),
+    401: (lazy_gettext("Please sign in"), lazy_gettext("You need to sign in to see this page.")),
+    403: (lazy_gettext("Access denied"), lazy_gettext("You do not have permission to see this page.")),
+    404: (lazy_gettext("Page not found"), lazy_gettext("The page you asked for does not exist or has moved.")),
+    405: (lazy_gettext("Not allowed"), lazy_gettext("This address does not accept that kind of request.")),
+    413: (lazy_gettext("Request too large"), lazy_gettext("The data you sent is too large.")),
+    429: (lazy_gettext("Too many requests"), lazy_gettext("Please wait a moment and try again.")),
     500: (
-        "Something went wrong",
-        "An unexpected error occurred. It has been logged; please try again later.",
+        lazy_gettext("Something went wrong"),
+        lazy_gettext("An unexpected error occurred. It has been logged; please try again later."),
     ),
 }
 
@@ -253,7 +255,7 @@ async def error_page(request: Request, status: int, message: str | None = None) 
     title, default = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     try:
         return await render(
-            request, "errors/error.html", {"title": _(title), "message": message or _(default)}, status=status
+            request, "errors/error.html", {"title": str(title), "message": message or str(default)}, status=status
         )
     except Exception:  # noqa: BLE001 - the error page must never fail itself
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
