@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agora import db, i18n
+from agora import db, i18n, retention
 from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
 from agora.accounts import tokens_web
@@ -189,7 +189,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
 
 
 def register_domain_hooks(settings: Settings) -> None:
-    """What the domains contribute outside their routes: home sections and scheduled jobs.
+    """What the kernel and the domains contribute outside their routes: home sections, scheduled jobs (retention too).
 
     Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
     """
@@ -198,6 +198,7 @@ def register_domain_hooks(settings: Settings) -> None:
     from agora.home import HOME_SECTIONS
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
+    retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:
         DEMO_STEPS.append(events_demo.create_demo)

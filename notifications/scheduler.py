@@ -81,11 +81,8 @@ class Scheduler:
 
 
 def register_default_jobs(settings: Settings, *, sweep_every: float = 15.0) -> None:
-    """The sweeper and the kernel's purge jobs."""
-    from agora import ratelimit
-    from agora.accounts import sessions
+    """The outbox sweeper. Retention and other jobs of the kernel and the domains register through notifications.api
+    from the composition root (agora.app.register_domain_hooks)."""
     from notifications.dispatch import redispatch_stale
 
     register_job("notifications.sweep", sweep_every, lambda: redispatch_stale(settings))
-    register_job("accounts.purge_sessions", 3600, lambda: sessions.purge_expired(settings))
-    register_job("agora.purge_rate_limits", 3600, ratelimit.purge)
