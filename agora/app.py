@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agora import db, i18n
+from agora import db, i18n, retention
 from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
 from agora.accounts import tokens_web
@@ -46,8 +47,6 @@ from notifications import staff as mail_staff
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_COOKIE = "agora_lang"
-
 
 class LocaleMiddleware:
     """Sets the reader's language (cookie, else the default) and the display time zone for this request."""
@@ -63,10 +62,7 @@ class LocaleMiddleware:
         lang = self.settings.default_language
         for key, value in scope.get("headers") or []:
             if key == b"cookie":
-                for part in value.decode("latin-1").split(";"):
-                    k, _, v = part.strip().partition("=")
-                    if k == LANGUAGE_COOKIE and v in self.settings.languages:
-                        lang = v
+                lang = i18n.language_from_cookies(value.decode("latin-1"), self.settings.languages) or lang
         token = i18n.current_locale.set(lang)
         zone_token = i18n.current_zone.set(self.settings.time_zone)
         try:
@@ -193,7 +189,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
 
 
 def register_domain_hooks(settings: Settings) -> None:
-    """What the domains contribute outside their routes: home sections and scheduled jobs.
+    """What the kernel and the domains contribute outside their routes: home sections, scheduled jobs (retention too).
 
     Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
     """
@@ -202,6 +198,7 @@ def register_domain_hooks(settings: Settings) -> None:
     from agora.home import HOME_SECTIONS
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
+    retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:
         DEMO_STEPS.append(events_demo.create_demo)
@@ -210,7 +207,7 @@ def register_domain_hooks(settings: Settings) -> None:
         DELETION_HOOKS.append(events_contacts.forget)
 
 
-def _session_middleware() -> type:
+def _session_middleware() -> Any:
     from agora.accounts.sessions import SessionMiddleware
 
     return SessionMiddleware

@@ -93,7 +93,22 @@ def _print_demo_logins(settings: Settings, logins: list[Any]) -> None:
     print("  (administrators set up a second factor with an authenticator app at their first sign-in)")
 
 
+DEMO_IN_PRODUCTION = (
+    "agora: the demo is not available in production mode (AGORA_MODE=production): "
+    "its accounts have a published password; nothing was created"
+)
+
+
+def _refuse_demo_in_production(settings: Settings) -> None:
+    """Checked before anything touches the database, so a refused demo leaves no trace."""
+    if settings.is_production:
+        print(DEMO_IN_PRODUCTION, file=sys.stderr)
+        raise SystemExit(2)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    _refuse_demo_in_production(_settings())
+
     async def run(settings: Settings) -> int:
         from agora import db
         from agora.demo import create_demo_content
@@ -119,6 +134,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings()
+    if args.demo:
+        _refuse_demo_in_production(settings)
     from agora.app import configure
 
     configure(settings)

@@ -23,6 +23,7 @@ APPS: dict[str, dict[str, Any]] = {
             "agora.accounts.participants.models",
             "agora.pages.models",
             "agora.accounts.tokens",
+            "agora.ratelimit",
         ],
         "migrations": "agora.migrations",
     },
@@ -52,6 +53,9 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 async def init_db(settings: Settings) -> None:
     # Tortoise 1.x keeps its state in a context variable; the lifespan runs in another task than the
     # requests, so the context must also be the process-wide fallback for requests to see it.
+    from agora import ratelimit
+
+    ratelimit.configure(settings)
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 

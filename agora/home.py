@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from agora import i18n
 from agora.security import is_same_site_url
 from agora.web import PUBLIC, page, redirect, render
 
@@ -27,23 +28,11 @@ async def home(request: Request) -> Response:
 
 async def set_language(request: Request) -> Response:
     """A preference cookie only: nothing on the server changes, so a plain link may set it."""
-    from agora.app import LANGUAGE_COOKIE
-
-    settings = request.app.state.settings
-    lang = request.path_params["lang"]
     target = request.query_params.get("next", "/")
     if not is_same_site_url(target):
         target = "/"
     response = redirect(target)
-    if lang in settings.languages:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            lang,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=settings.https,
-        )
+    i18n.set_language_cookie(response, request.path_params["lang"], request.app.state.settings)
     return response
 
 

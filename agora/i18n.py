@@ -14,12 +14,17 @@ from datetime import UTC, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from agora.settings import Settings
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -28,6 +33,34 @@ current_locale: ContextVar[str] = ContextVar("agora_locale", default="de")
 current_zone: ContextVar[str] = ContextVar("agora_zone", default="Europe/Berlin")
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+# The reader's choice of language: a preference cookie, read by the locale middleware of the composition root.
+LANGUAGE_COOKIE = "agora_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def set_language_cookie(response: Response, language: str, settings: Settings) -> None:
+    """Remember the language (one of the installation's) in the reader's browser; other values are ignored."""
+    if language in settings.languages:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=settings.https,
+        )
+
+
+def language_from_cookies(header: str, languages: tuple[str, ...]) -> str | None:
+    """The language a Cookie header names, when it is one of the installation's."""
+    found = None
+    for part in header.split(";"):
+        name, _sep, value = part.strip().partition("=")
+        if name == LANGUAGE_COOKIE and value in languages:
+            found = value
+    return found
+
 
 # Keywords for extraction from Python (babel.cfg covers the templates): Babel's defaults plus lazy_gettext.
 EXTRACT_KEYWORDS: dict[str, Any] = {
@@ -93,7 +126,7 @@ def format_dt(value: datetime | str | None, fmt: str = "medium") -> str:
     locale = current_locale.get()
     if fmt not in NAMED_FORMATS:
         return format_datetime(local, format=fmt, locale=locale)
-    pattern = get_datetime_format(fmt, locale=locale)
+    pattern = str(get_datetime_format(cast(Literal["full", "long", "medium", "short"], fmt), locale=locale))
     time_part = format_time(local, format="short", locale=locale)
     if fmt in ("long", "full"):
         time_part += " " + format_time(local, format="z", locale=locale)

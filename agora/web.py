@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora import i18n
 from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
 from agora.markdown import render_markdown
 from agora.security import SAFE_METHODS, CsrfError, check_csrf
 
@@ -234,17 +235,18 @@ async def _check_access(request: Request, access: Access) -> Response | None:
     raise ValueError(f"unknown access kind {access.kind}")
 
 
-ERROR_TEXTS = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Please sign in", "You need to sign in to see this page."),
-    403: ("Access denied", "You do not have permission to see this page."),
-    404: ("Page not found", "The page you asked for does not exist or has moved."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Request too large", "The data you sent is too large."),
-    429: ("Too many requests", "Please wait a moment and try again."),
+# Literal msgids through lazy_gettext, so extraction finds them and each page shows them in the reader's language.
+ERROR_TEXTS: dict[int, tuple[Any, Any]] = {
+    400: (lazy_gettext("Bad request"), lazy_gettext("The request could not be understood.")),
+    401: (lazy_gettext("Please sign in"), lazy_gettext("You need to sign in to see this page.")),
+    403: (lazy_gettext("Access denied"), lazy_gettext("You do not have permission to see this page.")),
+    404: (lazy_gettext("Page not found"), lazy_gettext("The page you asked for does not exist or has moved.")),
+    405: (lazy_gettext("Not allowed"), lazy_gettext("This address does not accept that kind of request.")),
+    413: (lazy_gettext("Request too large"), lazy_gettext("The data you sent is too large.")),
+    429: (lazy_gettext("Too many requests"), lazy_gettext("Please wait a moment and try again.")),
     500: (
-        "Something went wrong",
-        "An unexpected error occurred. It has been logged; please try again later.",
+        lazy_gettext("Something went wrong"),
+        lazy_gettext("An unexpected error occurred. It has been logged; please try again later."),
     ),
 }
 
@@ -253,7 +255,7 @@ async def error_page(request: Request, status: int, message: str | None = None) 
     title, default = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     try:
         return await render(
-            request, "errors/error.html", {"title": _(title), "message": message or _(default)}, status=status
+            request, "errors/error.html", {"title": str(title), "message": message or str(default)}, status=status
         )
     except Exception:  # noqa: BLE001 - the error page must never fail itself
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
@@ -302,12 +304,20 @@ class ServerErrorPageMiddleware:
             await response(scope, receive, send)
 
 
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+
 @dataclass
 class Page:
+    """One page of a query's rows: the HTML lists and the JSON API page the same way."""
+
     items: list[Any]
     number: int
     pages: int
     total: int
+    per_page: int = DEFAULT_PER_PAGE
 
     @property
     def has_previous(self) -> bool:
@@ -317,14 +327,53 @@ class Page:
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    def meta(self) -> dict[str, int]:
+        return {"page": self.number, "per_page": self.per_page, "total": self.total, "pages": self.pages}
 
-async def paginate(query: Any, request: Request, per_page: int = 25) -> Page:
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
+
+def whole_number(value: str | None, upper: int) -> int | None:
+    """A number from 1 to upper written in ASCII digits, else None ("²" and "٣" are digits to str.isdigit)."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > len(str(upper)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= upper else None
+
+
+async def fetch_page(query: Any, number: int, per_page: int, *, clamp: bool = False) -> Page:
+    """Rows of page `number`; with clamp a number past the end shows the last page (HTML), else no rows (API)."""
     total = await query.count()
     pages = max(1, math.ceil(total / per_page))
-    number = min(number, pages)
+    if clamp:
+        number = min(number, pages)
     items = await query.offset((number - 1) * per_page).limit(per_page)
-    return Page(items=list(items), number=number, pages=pages, total=total)
+    return Page(items=list(items), number=number, pages=pages, total=total, per_page=per_page)
+
+
+async def paginate(query: Any, request: Request, per_page: int = DEFAULT_PER_PAGE) -> Page:
+    """For HTML lists: ?page= read leniently (anything odd shows the first page), clamped to the last page."""
+    number = whole_number(request.query_params.get("page"), MAX_PAGE) or 1
+    return await fetch_page(query, number, per_page, clamp=True)
+
+
+def page_params(
+    request: Request, errors: dict[str, str], *, default_per_page: int = DEFAULT_PER_PAGE
+) -> tuple[int, int]:
+    """For the API: ?page= and ?per_page= read strictly; a bad value is named in errors (the answer is 400)."""
+
+    def number(name: str, default: int, upper: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        value = whole_number(raw, upper)
+        if value is None:
+            errors[name] = _("Please give a whole number from 1 to %(max)s.", max=upper)
+            return default
+        return value
+
+    return number("page", 1, MAX_PAGE), number("per_page", default_per_page, MAX_PER_PAGE)
+
+
+async def paged(query: Any, number: int, per_page: int) -> tuple[list[Any], dict[str, int]]:
+    """For the API: the rows and the paging figures of the JSON envelope."""
+    page = await fetch_page(query, number, per_page)
+    return page.items, page.meta()

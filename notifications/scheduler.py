@@ -11,6 +11,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agora.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +80,9 @@ class Scheduler:
         self._stop.set()
 
 
-def register_default_jobs(settings: object, *, sweep_every: float = 15.0) -> None:
-    """The sweeper and the kernel's purge jobs."""
-    from agora.accounts import services, sessions
+def register_default_jobs(settings: Settings, *, sweep_every: float = 15.0) -> None:
+    """The outbox sweeper. Retention and other jobs of the kernel and the domains register through notifications.api
+    from the composition root (agora.app.register_domain_hooks)."""
     from notifications.dispatch import redispatch_stale
 
     register_job("notifications.sweep", sweep_every, lambda: redispatch_stale(settings))
-    register_job("accounts.purge_sessions", 3600, lambda: sessions.purge_expired(settings))
-    register_job("accounts.purge_login_attempts", 3600, services.purge_login_attempts)

@@ -1,4 +1,4 @@
-"""Tortoise models for staff users, their server-side sessions and login attempts."""
+"""Tortoise models for staff users, their server-side sessions and recovery codes."""
 
 from __future__ import annotations
 
@@ -61,18 +61,6 @@ class WebSession(Model):
 
     class Meta:
         table = "accounts_websession"
-
-
-class LoginAttempt(Model):
-    """One failed login, kept briefly to throttle per account and per address across processes."""
-
-    id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, db_index=True)
-    ip_address = fields.CharField(max_length=64, db_index=True)
-    created_at = fields.DatetimeField(db_index=True)
-
-    class Meta:
-        table = "accounts_loginattempt"
 
 
 class RecoveryCode(Model):

@@ -36,16 +36,24 @@ async def login_submit(request: Request) -> Response:
     next_url = _next_url(text(form, "next", 500))
     result = await services.authenticate(email, password, client_ip(request.scope))
     if result.user is None:
-        message = (
-            _("Too many failed attempts. For your protection sign-in is paused for 15 minutes.")
-            if result.throttled
-            else _("The email address or the password is not correct.")
-        )
+        if result.retry_after is not None:
+            refusal = await render(
+                request,
+                "accounts/login.html",
+                {"next": next_url, "errors": {"form": services.throttled_message(result.retry_after)}, "email": email},
+                status=429,
+            )
+            refusal.headers["Retry-After"] = str(result.retry_after)
+            return refusal
         return await render(
             request,
             "accounts/login.html",
-            {"next": next_url, "errors": {"form": message}, "email": email},
-            status=429 if result.throttled else 400,
+            {
+                "next": next_url,
+                "errors": {"form": _("The email address or the password is not correct.")},
+                "email": email,
+            },
+            status=400,
         )
     state = session_of(request)
     user = result.user
@@ -72,7 +80,8 @@ async def totp_submit(request: Request) -> Response:
     if state.session.mfa_passed:
         return redirect("/staff")
     form = await read_form(request)
-    if await services.totp_throttled(state.user):
+    wait = await services.totp_wait(state.user, client_ip(request.scope))
+    if wait is not None:
         await state.logout()
         return await render(
             request,

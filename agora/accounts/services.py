@@ -7,17 +7,37 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
+from agora import ratelimit
 from agora.accounts import passwords, totp
-from agora.accounts.models import ROLES, LoginAttempt, RecoveryCode, User, WebSession
+from agora.accounts.models import ROLES, RecoveryCode, User, WebSession
 from agora.accounts.sessions import end_sessions_of
 from agora.db import transaction
 from agora.forms import normalise_email as normalise_email
 from agora.forms import valid_email
 from agora.i18n import gettext as _
 
+# Failed sign-ins are counted per (account, client address) pair and per client address, never per account alone:
+# otherwise anyone could lock a colleague out by typing wrong passwords. Within the window the pair gets a few
+# tries and then waits (a slow-down); a whole day's budget stops a persistent guesser (the block).
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_PAIR = 5
+MAX_FAILURES_PER_PAIR_PER_DAY = 20
 MAX_FAILURES_PER_ADDRESS = 30
+MAX_FAILURES_PER_ADDRESS_PER_DAY = 200
+FAILURES_PER_PAIR = ratelimit.limit(
+    "accounts.signin.pair", MAX_FAILURES_PER_PAIR, THROTTLE_WINDOW, (MAX_FAILURES_PER_PAIR_PER_DAY, timedelta(days=1))
+)
+FAILURES_PER_ADDRESS = ratelimit.limit(
+    "accounts.signin.address",
+    MAX_FAILURES_PER_ADDRESS,
+    THROTTLE_WINDOW,
+    (MAX_FAILURES_PER_ADDRESS_PER_DAY, timedelta(days=1)),
+)
+# Wrong second-factor codes: only someone who knows the password gets this far, so a per-account ceiling cannot be
+# used by strangers to lock anyone out; it stops guessing the code from many addresses at once.
+MAX_TOTP_FAILURES_PER_ACCOUNT = 20
+TOTP_PER_PAIR = ratelimit.limit("accounts.totp.pair", MAX_FAILURES_PER_PAIR, THROTTLE_WINDOW)
+TOTP_PER_ACCOUNT = ratelimit.limit("accounts.totp.account", MAX_TOTP_FAILURES_PER_ACCOUNT, timedelta(hours=1))
 
 
 class AccountError(Exception):
@@ -40,36 +60,56 @@ def validate_email(email: str) -> str | None:
 @dataclass
 class LoginResult:
     user: User | None
-    throttled: bool = False
+    retry_after: int | None = None  # seconds, when too many failures came from this address
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after is not None
 
 
-async def _recent_failures(**filters: str) -> int:
-    return await LoginAttempt.filter(created_at__gte=_now() - THROTTLE_WINDOW, **filters).count()
+def _pair(email: str, ip_address: str) -> str:
+    return f"{email}\0{ip_address}"
+
+
+async def _signin_wait(email: str, ip_address: str) -> int | None:
+    waits = [
+        await ratelimit.retry_after(FAILURES_PER_PAIR, _pair(email, ip_address)),
+        await ratelimit.retry_after(FAILURES_PER_ADDRESS, ip_address),
+    ]
+    return max((w for w in waits if w is not None), default=None)
+
+
+async def _record_failure(email: str, ip_address: str) -> None:
+    await ratelimit.record(FAILURES_PER_PAIR, _pair(email, ip_address))
+    await ratelimit.record(FAILURES_PER_ADDRESS, ip_address)
+
+
+def throttled_message(seconds: int) -> str:
+    return _(
+        "Too many failed attempts from your connection. For your protection please wait %(minutes)s minutes "
+        "before you try again.",
+        minutes=ratelimit.minutes(seconds),
+    )
 
 
 async def authenticate(email: str, password: str, ip_address: str) -> LoginResult:
-    """Check the password; count failures per account and per address so guessing is slowed everywhere."""
+    """Check the password; count failures per (account, address) and per address, so guessing is slowed down
+    and then blocked where it comes from while the account stays open to its owner elsewhere."""
     email = normalise_email(email)
-    if (
-        await _recent_failures(email=email) >= MAX_FAILURES_PER_ACCOUNT
-        or await _recent_failures(ip_address=ip_address) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        return LoginResult(user=None, throttled=True)
+    wait = await _signin_wait(email, ip_address)
+    if wait is not None:
+        return LoginResult(user=None, retry_after=wait)
     user = await User.get_or_none(email=email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        await LoginAttempt.create(email=email, ip_address=ip_address, created_at=_now())
+        await _record_failure(email, ip_address)
         return LoginResult(user=None)
-    await LoginAttempt.filter(email=email).delete()
+    await ratelimit.forget(FAILURES_PER_PAIR, _pair(email, ip_address))
     updates: dict[str, object] = {"last_login_at": _now()}
     if passwords.needs_rehash(user.password_hash):
         updates["password_hash"] = passwords.hash_password(password)
     await User.filter(id=user.id).update(**updates)
     return LoginResult(user=user)
-
-
-async def purge_login_attempts() -> int:
-    return await LoginAttempt.filter(created_at__lt=_now() - THROTTLE_WINDOW).delete()
 
 
 def _check_roles(roles: list[str]) -> list[str]:
@@ -129,10 +169,11 @@ async def _check_current_password(user: User, password: str, ip_address: str) ->
 
     Otherwise whoever holds a stolen session could guess the password through these forms without limit.
     """
-    if await _recent_failures(email=user.email) >= MAX_FAILURES_PER_ACCOUNT:
-        return _("Too many failed attempts. For your protection sign-in is paused for 15 minutes.")
+    wait = await _signin_wait(user.email, ip_address)
+    if wait is not None:
+        return throttled_message(wait)
     if not passwords.verify_password(user.password_hash, password):
-        await LoginAttempt.create(email=user.email, ip_address=ip_address, created_at=_now())
+        await _record_failure(user.email, ip_address)
         return _("The current password is not correct.")
     return None
 
@@ -241,14 +282,15 @@ async def ensure_admin(email: str, display_name: str, password: str) -> tuple[Us
     return await create_user(email, display_name, password, ["admin"]), True
 
 
-def _totp_key(user: User) -> str:
-    return "totp:" + user.email
-
-
-async def totp_throttled(user: User) -> bool:
-    """Too many wrong second-factor codes for this account lately."""
-    return await _recent_failures(email=_totp_key(user)) >= MAX_FAILURES_PER_ACCOUNT
+async def totp_wait(user: User, ip_address: str) -> int | None:
+    """Seconds to wait after too many wrong second-factor codes (from this address, or for this account), else None."""
+    waits = [
+        await ratelimit.retry_after(TOTP_PER_PAIR, _pair(user.email, ip_address)),
+        await ratelimit.retry_after(TOTP_PER_ACCOUNT, user.email),
+    ]
+    return max((w for w in waits if w is not None), default=None)
 
 
 async def record_totp_failure(user: User, ip_address: str) -> None:
-    await LoginAttempt.create(email=_totp_key(user), ip_address=ip_address, created_at=_now())
+    await ratelimit.record(TOTP_PER_PAIR, _pair(user.email, ip_address))
+    await ratelimit.record(TOTP_PER_ACCOUNT, user.email)

@@ -1,4 +1,4 @@
-"""API tokens for integrations (the town's website, the CRM), and the per-address limit of the public API.
+"""API tokens for integrations (the town's website, the CRM) that use the staff API.
 
 A token is 256 random bits behind the recognisable prefix "agora_" (so secret scanners and people can tell
 what leaked). Only its SHA-256 is stored: the plain token is shown once, when it is created. A token carries
@@ -27,7 +27,6 @@ SCOPES: dict[str, Any] = {
 MAX_EXPIRY_DAYS = 730
 LAST_USED_INTERVAL = timedelta(minutes=1)
 NO_STORE = {"Cache-Control": "no-store"}
-PURGE_ONE_IN = 200  # rate-limited requests per purge of old counts, on average
 
 
 class ApiToken(Model):
@@ -55,18 +54,7 @@ class ApiToken(Model):
         return self.revoked_at is None and (self.expires_at is None or moment < self.expires_at)
 
 
-class ApiRateHit(Model):
-    """One counted request of a rate-limited API action, kept briefly, shared by every web process."""
-
-    id = fields.IntField(primary_key=True)
-    bucket = fields.CharField(max_length=120, db_index=True)
-    created_at = fields.DatetimeField(db_index=True)
-
-    class Meta:
-        table = "accounts_apiratehit"
-
-
-__models__ = [ApiToken, ApiRateHit]
+__models__ = [ApiToken]
 
 
 class TokenError(Exception):
@@ -144,26 +132,6 @@ async def authenticate(plain: str) -> ApiToken | None:
         token.last_used_at = moment
         await ApiToken.filter(id=token.id).update(last_used_at=moment)
     return token
-
-
-async def rate_limited(bucket: str, *, limit: int, window: timedelta) -> bool:
-    """Count one request in the bucket; True when it is over the limit (the request is then not counted).
-
-    The count lives in the database so that every web process sees the same figure. Two processes may both
-    let the limit-th request through at once: the limit is a brake on abuse, not an exact quota.
-    """
-    moment = now()
-    if secrets.randbelow(PURGE_ONE_IN) == 0:
-        # Now and then, not on a timer: the table stays small without another scheduled job.
-        await ApiRateHit.filter(created_at__lt=moment - max(window, timedelta(hours=1))).delete()
-    if await ApiRateHit.filter(bucket=bucket, created_at__gte=moment - window).count() >= limit:
-        return True
-    await ApiRateHit.create(bucket=bucket, created_at=moment)
-    return False
-
-
-async def purge_rate_hits(older_than: timedelta = timedelta(hours=1)) -> int:
-    return await ApiRateHit.filter(created_at__lt=now() - older_than).delete()
 
 
 async def bearer_denial(request: Any, scopes: frozenset[str]) -> Any:

@@ -21,8 +21,6 @@ from agora.security import RequestTooLarge
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 25
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -98,24 +96,6 @@ def parse_datetime(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def page_params(request: Request, errors: dict[str, str]) -> tuple[int, int]:
-    def number(name: str, default: int, upper: int) -> int:
-        value = request.query_params.get(name, str(default))
-        if not value.isdigit() or not 1 <= int(value) <= upper:
-            errors[name] = _("Please give a whole number from 1 to %(max)s.", max=upper)
-            return default
-        return int(value)
-
-    return number("page", 1, 10_000), number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-
-
-async def paged(query: Any, number: int, per_page: int) -> tuple[list[Any], dict[str, int]]:
-    total = await query.count()
-    items = await query.offset((number - 1) * per_page).limit(per_page)
-    pages = max(1, -(-total // per_page))
-    return list(items), {"page": number, "per_page": per_page, "total": total, "pages": pages}
-
-
 class ApiMount:
     """The ASGI app mounted at /api/v1.
 
@@ -159,7 +139,9 @@ class ApiMount:
                 message = _("This address does not accept that method.")
             else:
                 message = _("Not found.")
-            await failure(exc.status_code, message, **(exc.headers or {}))(scope, receive, send)
+            answer = failure(exc.status_code, message)
+            answer.headers.update(exc.headers or {})
+            await answer(scope, receive, send)
         except RequestTooLarge:
             raise
         except (forms.BadBody, forms.FieldErrors) as exc:

@@ -10,9 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from events.api.common import DEFAULT_PER_PAGE, MAX_PER_PAGE, ok
-from events.api.public import REGISTRATION_LIMIT
+from agora.web import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
+from events.api.common import ok
 from events.models import AGENDA_KINDS, QUESTION_KINDS, REGISTRATION_STATUSES, SESSION_KINDS, SESSION_STATUSES
+from events.services.limits import REGISTRATION_LIMIT
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -70,7 +71,7 @@ SESSION_ID = {
 }
 LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number, from 1."),
     _query(
         "per_page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},

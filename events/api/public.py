@@ -6,7 +6,6 @@ cannot act with anybody's sign-in: that is why registering needs no CSRF token.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -14,19 +13,15 @@ from starlette.responses import Response
 
 from agora import i18n
 from agora.accounts.sessions import client_ip
-from agora.accounts.tokens import rate_limited
 from agora.i18n import gettext as _
-from agora.web import path_id
+from agora.web import page_params, paged, path_id
 from events import services
-from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok, page_params, paged
+from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.forms import CONSENT_TEXT, CONSENT_VERSION
 from events.models import CANCELLED, COMPLETED, PUBLISHED, Series, Session, Track
-from events.services import common, validation
+from events.services import common, limits, validation
 
-# Registrations per client address and window: enough for an office registering its team, a brake on floods.
-REGISTRATION_LIMIT = 20
-REGISTRATION_WINDOW = timedelta(minutes=10)
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
 REGISTRATION_FIELDS = {
@@ -214,13 +209,11 @@ async def register(request: Request) -> Response:
         data = await json_object(request)
     except BadBody as bad:
         return bad.response
-    bucket = f"api-register:{client_ip(request.scope)}"
-    if await rate_limited(bucket, limit=REGISTRATION_LIMIT, window=REGISTRATION_WINDOW):
-        return failure(
-            429,
-            _("Too many registrations from your address. Please wait a few minutes."),
-            **{"Retry-After": str(int(REGISTRATION_WINDOW.total_seconds()))},
-        )
+    wait = await limits.registration_wait(client_ip(request.scope))
+    if wait is not None:
+        refusal = failure(429, _("Too many registrations from your address. Please wait a few minutes."))
+        refusal.headers["Retry-After"] = str(wait)
+        return refusal
     values, errors = _registration_input(data)
     if errors:
         return invalid(errors)

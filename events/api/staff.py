@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from agora.i18n import gettext as _
-from agora.web import path_id
+from agora.web import page_params, paged, path_id
 from events import services
 from events.api.common import (
     BadBody,
@@ -22,8 +22,6 @@ from events.api.common import (
     json_object,
     not_found,
     ok,
-    page_params,
-    paged,
     parse_datetime,
 )
 from events.api.public import session_json

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from agora import i18n
 from agora.accounts.participants.services import get_participant
+from agora.accounts.sessions import client_ip
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.web import error_page, path_id, render, session_of
@@ -17,7 +18,7 @@ from events import forms, services
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
-from events.services import validation
+from events.services import limits, validation
 from events.services.public import SessionView, session_view
 
 # The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
@@ -131,6 +132,11 @@ async def register_submit(request: Request) -> Response:
             errors["consent"] = _("Please agree to the processing of your data to register.")
         errors.update(data.errors)
         return await _page(request, view, values=data.values(), errors=errors, invitation=invitation, status=400)
+    if await limits.registration_wait(client_ip(request.scope)) is not None:
+        message = _("Too many registrations from your address. Please wait a few minutes.")
+        return await _page(
+            request, view, values=data.values(), errors={"session": message}, invitation=invitation, status=429
+        )
     try:
         registration = await services.register(
             settings,

@@ -140,20 +140,3 @@ async def test_a_staff_cookie_does_not_open_the_staff_api(staff_client):
     response = await staff_client.get(STAFF_API)
     assert response.status_code == 401
     assert "set-cookie" not in response.headers
-
-
-async def test_rate_limit_counts_across_requests(database):
-    window = timedelta(minutes=5)
-    results = [await tokens.rate_limited("probe:1.2.3.4", limit=3, window=window) for _ in range(5)]
-    assert results == [False, False, False, True, True]
-    assert not await tokens.rate_limited("probe:5.6.7.8", limit=3, window=window)
-    assert await tokens.purge_rate_hits(older_than=timedelta(0)) == 4
-
-
-async def test_old_counts_are_purged_along_the_way(database, monkeypatch):
-    monkeypatch.setattr(tokens, "PURGE_ONE_IN", 1)
-    old = await tokens.ApiRateHit.create(bucket="probe:old", created_at=tokens.now() - timedelta(hours=2))
-    recent = await tokens.ApiRateHit.create(bucket="probe:old", created_at=tokens.now() - timedelta(minutes=30))
-    assert not await tokens.rate_limited("probe:new", limit=3, window=timedelta(minutes=5))
-    assert not await tokens.ApiRateHit.exists(id=old.id)
-    assert await tokens.ApiRateHit.exists(id=recent.id)

@@ -231,3 +231,22 @@ def test_serve_demo_prints_url_and_login_and_answers(tmp_path):
             records.append(json.loads(line))
     access = [r for r in records if r.get("logger") == "agora.access" and r.get("path") == "/healthz"]
     assert access and access[0]["request_id"] == "cli-test-1" and access[0]["status"] == 200
+
+
+@pytest.mark.parametrize("command", [("demo",), ("serve", "--demo", "--port", "1")])
+def test_the_demo_refuses_to_run_in_production_mode(tmp_path, command):
+    result = agora(
+        tmp_path,
+        *command,
+        AGORA_MODE="production",
+        AGORA_SECRET_KEY="p" * 40,
+        AGORA_BASE_URL="https://agora.example.org",
+        AGORA_DATABASE_URL=f"sqlite://{tmp_path / 'data' / 'agora.sqlite3'}",
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "agora: the demo is not available in production mode (AGORA_MODE=production): "
+        "its accounts have a published password; nothing was created"
+    ]
+    assert "password" not in result.stdout and DEMO_PASSWORD not in result.stdout + result.stderr
+    assert not (tmp_path / "data" / "agora.sqlite3").exists()  # not even a database file

@@ -129,6 +129,32 @@ async def test_unknown_language_is_ignored(client):
     assert '<html lang="de">' in (await client.get("/")).text
 
 
+def test_one_language_cookie_helper_for_every_page_that_sets_it():
+    """The language switch and the participants' profile both go through agora.i18n; nothing else writes it."""
+    root = Path(__file__).resolve().parents[2]
+    writers = []
+    for package in ("agora", "events", "notifications", "participation", "surveys"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "set_cookie(" in text and "LANGUAGE_COOKIE" in text or '"agora_lang"' in text:
+                writers.append(path.relative_to(root).as_posix())
+    assert writers == ["agora/i18n.py"]
+    assert i18n.language_from_cookies("a=b; agora_lang=en; c=d", ("de", "en")) == "en"
+    assert i18n.language_from_cookies("agora_lang=fr", ("de", "en")) is None
+
+
+def test_nothing_but_the_command_line_imports_the_composition_root():
+    root = Path(__file__).resolve().parents[2]
+    importers = []
+    for package in ("agora", "events", "notifications", "participation", "surveys"):
+        for path in (root / package).rglob("*.py"):
+            if re.search(
+                r"^\s*(from agora\.app import|import agora\.app|from agora import app)", path.read_text("utf-8"), re.M
+            ):
+                importers.append(path.relative_to(root).as_posix())
+    assert importers == ["agora/cli.py"]
+
+
 def _render(value: datetime, lang: str, fmt: str) -> str:
     locale_token = i18n.current_locale.set(lang)
     zone_token = i18n.current_zone.set("Europe/Berlin")

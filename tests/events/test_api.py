@@ -9,12 +9,14 @@ from datetime import timedelta
 import pytest
 from openapi_spec_validator import validate
 
+from agora import ratelimit
 from agora.accounts import tokens
 from agora.app import create_app
 from agora.settings import Settings
 from events import services
 from events.api import public as api_public
 from events.models import CONFIRMED, PENDING_CONFIRMATION, WAITLISTED, Registration, Session
+from events.services import limits
 from notifications.models import OutboxMessage
 from tests.agora.test_access import walk
 from tests.conftest import make_user, new_client
@@ -193,7 +195,9 @@ async def test_unknown_session_bad_media_type_and_malformed_json(client):
 
 
 async def test_registrations_are_rate_limited_per_address(app, monkeypatch):
-    monkeypatch.setattr(api_public, "REGISTRATION_LIMIT", 3)
+    monkeypatch.setattr(
+        limits, "REGISTRATIONS_PER_ADDRESS", ratelimit.limit("events.registration", 3, timedelta(minutes=10))
+    )
     session = await published_session(capacity=50)
     url = f"/api/v1/sessions/{session.id}/registrations"
     async with new_client(app, ip="203.0.113.7") as flooding, new_client(app, ip="198.51.100.2") as other:

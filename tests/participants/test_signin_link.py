@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import time_machine
 
-from agora.accounts.participants import tokens
+from agora.accounts.participants import services, tokens
 from agora.accounts.participants.models import ConsentRecord, Participant, SigninToken
 from agora.accounts.participants.services import CONSENT_VERSION
 from notifications.models import OutboxMessage
@@ -240,15 +240,15 @@ async def test_foreign_next_targets_are_dropped(client):
         await client.post("/signout", data={"csrf_token": csrf_from((await client.get("/me")).text)})
 
 
-async def test_requests_are_limited_per_address_and_per_ip(client):
+async def test_requests_are_limited_per_pair_and_per_ip(client):
     for _ in range(5):
         assert (await request_link(client, "many@example.org")).status_code == 200
     blocked = await request_link(client, "many@example.org")
     assert blocked.status_code == 429
     assert await OutboxMessage.filter(recipient="many@example.org").count() == 5
-    # The address is blocked from every IP address, another address from this one is not (yet).
-    async with new_client(client._transport.app, ip="10.0.0.9") as other:
-        assert (await request_link(other, "many@example.org")).status_code == 429
+    # Whoever asked from elsewhere (the owner of the address) still gets a link; another address from here too.
+    async with new_client(client._transport.app, ip="10.0.0.9") as owner:
+        assert (await request_link(owner, "many@example.org")).status_code == 200
     assert (await request_link(client, "fresh@example.org")).status_code == 200
     for i in range(24):  # 5 + 1 + 24 = 30 requests that counted from 127.0.0.1
         assert (await request_link(client, f"p{i}@example.org")).status_code == 200
@@ -296,3 +296,13 @@ async def test_a_forged_link_is_refused_before_the_database_is_asked(client, mon
     genuine, _ = tokens.new_token(TEST_SECRET)
     assert (await client.get(f"/signin/link/{genuine}")).status_code == 404
     assert len(lookups) == 1  # a well-signed token is looked up (and not found)
+
+
+async def test_one_address_cannot_be_flooded_from_many_places(client):
+    app = client._transport.app
+    for n in range(services.MAX_REQUESTS_PER_ADDRESS):
+        async with new_client(app, ip=f"10.0.1.{n}") as c:
+            assert (await request_link(c, "target@example.org")).status_code == 200
+    async with new_client(app, ip="10.0.2.1") as c:
+        assert (await request_link(c, "target@example.org")).status_code == 429
+    assert await OutboxMessage.filter(recipient="target@example.org").count() == services.MAX_REQUESTS_PER_ADDRESS

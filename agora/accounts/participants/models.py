@@ -1,4 +1,4 @@
-"""Tortoise models for participants, their sign-in links, double opt-in evidence and request throttling."""
+"""Tortoise models for participants, their sign-in links, double opt-in evidence."""
 
 from __future__ import annotations
 
@@ -58,17 +58,3 @@ class ConsentRecord(Model):
 
     class Meta:
         table = "participants_consentrecord"
-
-
-class SigninThrottle(Model):
-    """One sign-in link request, kept briefly to limit requests per address and per IP address.
-
-    The key is a keyed hash of the address or IP address, so the table never holds either in clear.
-    """
-
-    id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=64, db_index=True)
-    created_at = fields.DatetimeField(db_index=True)
-
-    class Meta:
-        table = "participants_signinthrottle"

@@ -48,21 +48,6 @@ CATEGORY_LABELS = {
 }
 
 
-def _set_language_cookie(request: Request, response: Response, language: str) -> None:
-    from agora.app import LANGUAGE_COOKIE
-
-    settings = request.app.state.settings
-    if language in settings.languages:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=settings.https,
-        )
-
-
 async def _current(request: Request) -> Participant | None:
     """The signed-in participant; a session whose participant was deleted elsewhere is ended."""
     state = session_of(request)
@@ -158,7 +143,7 @@ async def link_confirm(request: Request) -> Response:
         response = redirect(result.next_url or "/me")
     person = await services.get_participant(result.participant_id)
     if person is not None:
-        _set_language_cookie(request, response, person.language)
+        i18n.set_language_cookie(response, person.language, request.app.state.settings)
     return response
 
 
@@ -212,7 +197,7 @@ async def profile_submit(request: Request) -> Response:
         return await _profile_page(request, person, exc.errors, values, status=400)
     await session_of(request).flash(_("Your profile has been saved."))
     response = redirect(services.safe_next(text(form, "next", 500)) or "/me")
-    _set_language_cookie(request, response, updated.language)
+    i18n.set_language_cookie(response, updated.language, request.app.state.settings)
     return response
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,8 +9,9 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from agora import ratelimit
 from agora.accounts.participants import tokens
-from agora.accounts.participants.models import ConsentRecord, Participant, SigninThrottle, SigninToken
+from agora.accounts.participants.models import ConsentRecord, Participant, SigninToken
 from agora.accounts.services import normalise_email, validate_email
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -26,8 +25,14 @@ api.register_kind(SIGNIN_KIND)
 
 LINK_LIFETIME = timedelta(minutes=30)
 THROTTLE_WINDOW = timedelta(hours=1)
-MAX_REQUESTS_PER_ADDRESS = 5
+# Link requests are counted per (email address, client address) pair and per client address, so a stranger cannot
+# keep someone from signing in; the higher ceiling per email address only brakes mail floods from many addresses.
+MAX_REQUESTS_PER_PAIR = 5
+MAX_REQUESTS_PER_ADDRESS = 15
 MAX_REQUESTS_PER_IP = 30
+REQUESTS_PER_PAIR = ratelimit.limit("participants.signin.pair", MAX_REQUESTS_PER_PAIR, THROTTLE_WINDOW)
+REQUESTS_PER_ADDRESS = ratelimit.limit("participants.signin.email", MAX_REQUESTS_PER_ADDRESS, THROTTLE_WINDOW)
+REQUESTS_PER_IP = ratelimit.limit("participants.signin.ip", MAX_REQUESTS_PER_IP, THROTTLE_WINDOW)
 # Link metadata stays visible under "my data" for a while, then the retention job removes it.
 TOKEN_RETENTION = timedelta(days=30)
 
@@ -72,10 +77,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def throttle_key(settings: Settings, kind: str, value: str) -> str:
-    return hmac.new(settings.secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
 def safe_next(value: str | None) -> str:
     return value if value and is_same_site_url(value) and not value.startswith("/signin") else ""
 
@@ -87,18 +88,19 @@ async def request_signin(
     if problem := validate_email(email):
         raise ParticipantError({"email": problem})
     email = normalise_email(email)
-    since = _now() - THROTTLE_WINDOW
-    address_key = throttle_key(settings, "email", email)
-    ip_key = throttle_key(settings, "ip", ip_address)
-    per_address = await SigninThrottle.filter(key=address_key, created_at__gte=since).count()
-    per_ip = await SigninThrottle.filter(key=ip_key, created_at__gte=since).count()
-    if per_address >= MAX_REQUESTS_PER_ADDRESS or per_ip >= MAX_REQUESTS_PER_IP:
-        raise Throttled()
+    counted = (
+        (REQUESTS_PER_PAIR, f"{email}\0{ip_address}"),
+        (REQUESTS_PER_ADDRESS, email),
+        (REQUESTS_PER_IP, ip_address),
+    )
+    for rule, key in counted:
+        if await ratelimit.retry_after(rule, key) is not None:
+            raise Throttled()
     token, token_hash = tokens.new_token(settings.secret_key)
     moment = _now()
     async with transaction():
-        await SigninThrottle.create(key=address_key, created_at=moment)
-        await SigninThrottle.create(key=ip_key, created_at=moment)
+        for rule, key in counted:
+            await ratelimit.record(rule, key)
         await SigninToken.create(
             token_hash=token_hash,
             email=email,
@@ -300,14 +302,11 @@ async def delete_account(settings: Settings, participant_id: int) -> None:
             await hook(participant_id, email)
         await api.forget_recipient(email)
         await SigninToken.filter(email=email).delete()
-        await SigninThrottle.filter(key=throttle_key(settings, "email", email)).delete()
+        await ratelimit.forget(REQUESTS_PER_ADDRESS, email)
         await ConsentRecord.filter(participant_id=participant_id).delete()
         await participant.delete()
 
 
 async def purge(settings: Settings) -> int:
-    """Retention: throttle rows after their window, link metadata after TOKEN_RETENTION."""
-    moment = _now()
-    removed = await SigninThrottle.filter(created_at__lt=moment - THROTTLE_WINDOW).delete()
-    removed += await SigninToken.filter(expires_at__lt=moment - TOKEN_RETENTION).delete()
-    return removed
+    """Retention: link metadata (with the address it was sent to) TOKEN_RETENTION after the link expired."""
+    return await SigninToken.filter(expires_at__lt=_now() - TOKEN_RETENTION).delete()
