@@ -130,19 +130,21 @@ async def register(
     }
 
     async def attempt() -> Registration:
+        # A fresh copy each time: a retried attempt may end on the waitlist after the first one held a seat.
+        values = dict(fields)
         async with transaction():
             if await capacity.claim(session.id, track, seats):
                 status = _seated_status(session, email_confirmed=by_staff)
                 if status == PENDING_CONFIRMATION:
-                    fields["hold_expires_at"] = now + HOLD_PERIOD
+                    values["hold_expires_at"] = now + HOLD_PERIOD
                 if status == CONFIRMED:
-                    fields["confirmed_at"] = now
+                    values["confirmed_at"] = now
             else:
                 status = WAITLISTED
-                fields["waitlisted_at"] = now
+                values["waitlisted_at"] = now
             if existing is not None:
                 # Coming back after cancelling: the same row, so the calendar UID stays the same.
-                if not await _set_status(existing, REG_CANCELLED, status, **fields):
+                if not await _set_status(existing, REG_CANCELLED, status, **values):
                     raise DuplicateRegistration(
                         {"email": _("This email address is already registered for this session.")}
                     )
@@ -156,7 +158,7 @@ async def register(
                     manage_token_hash=common.token_hash(common.manage_token(settings, uid)),
                     checkin_code=common.new_checkin_code(),
                     created_at=now,
-                    **fields,
+                    **values,
                 )
             await _announce(settings, registration, session)
             return registration
