@@ -17,6 +17,6 @@ Decisions the pages, the JSON API and the mails build on:
 - Calendar: calendar.py builds with `ics` and adds DTSTART/DTEND with TZID, SEQUENCE and VTIMEZONE as raw
   content lines (see its docstring). UID: the registration's ics_uid for invitations, session-<id>@... in
   public feeds.
-- Recurrence: an RRULE with DTSTART in Berlin wall time; generated sessions remember occurrence_at, skipped
-  dates are kept on the series, so generating again is idempotent.
+- Recurrence: an RRULE with DTSTART in the wall time of the configured zone; generated sessions remember
+  occurrence_at, skipped dates are kept on the series, so generating again is idempotent.
 """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +13,7 @@ from agora.accounts.sessions import client_ip
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.web import error_page, path_id, render, session_of
-from events import forms, services
+from events import forms, invitations, services
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
@@ -26,38 +25,13 @@ from events.services.public import SessionView, session_view
 INVITATION_PARAMS = ("invitation", "token")
 
 
-def _invitations(name: str) -> Any:
-    """A function of events.invitations, looked up at call time (None when the module lacks it)."""
-    try:
-        module = importlib.import_module("events.invitations")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-async def invitation_prefill(token: str) -> dict[str, Any] | None:
-    """Form values from a personal invitation link (events.invitations.prefill_for)."""
-    prefill_for = _invitations("prefill_for")
-    if not token or len(token) > 200 or prefill_for is None:
-        return None
-    found = prefill_for(token)
-    return await found if hasattr(found, "__await__") else found
-
-
-async def record_invitation(token: str, session_id: int, email: str, registration_id: int) -> None:
-    """Mark the invitation as registered, by token or else by address (events.invitations)."""
-    record = _invitations("record_registration")
-    if record is not None:
-        await record(token or None, session_id, email, registration_id)
-
-
 async def _prefill(request: Request, token: str) -> dict[str, Any]:
     values: dict[str, Any] = {"answers": {}, "colleagues": [], "track_id": None, "consent": False}
     state = session_of(request)
     person = await get_participant(state.get("participant_id")) if state is not None else None
     if person is not None:
         values.update(name=person.display_name, email=person.email, organisation=person.organisation)
-    invited = await invitation_prefill(token)
+    invited = await invitations.prefill_for(token)
     if invited:
         for key in ("name", "email", "organisation", "role"):
             if invited.get(key):
@@ -152,6 +126,7 @@ async def register_submit(request: Request) -> Response:
             consent_version=forms.CONSENT_VERSION if data.consent else "",
             consent_text=str(forms.CONSENT_TEXT) if data.consent else "",
             language=i18n.current_locale.get(),
+            invitation=invitation,
         )
     except (DuplicateRegistration, RegistrationClosed) as exc:
         view = await session_view(view.session.id)
@@ -159,7 +134,6 @@ async def register_submit(request: Request) -> Response:
     except EventError as exc:
         view = await session_view(view.session.id)
         return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400)
-    await record_invitation(invitation, view.session.id, registration.email, registration.id)
     position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
     # No manage link here: it arrives by mail, so that only the owner of the address can confirm.
     return await render(

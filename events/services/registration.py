@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from agora.db import transaction
 from agora.i18n import gettext as _
 from agora.settings import Settings
+from events import invitations
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import (
     CONFIRMED,
@@ -86,9 +87,13 @@ async def register(
     consent_text: str = "",
     language: str = "de",
     by_staff: bool = False,
+    invitation: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Register for a session: a seat is held (double opt-in), or the person joins the waitlist.
+
+    invitation: the token of a personal invitation link, if the person came through one. The invitation of
+    this session (by that token, else by address) is marked as registered in the same transaction.
 
     by_staff: someone added by hand, outside the registration window, without opt-in (confirmed at once,
     or pending approval), still within capacity (full sessions put them on the waitlist).
@@ -160,6 +165,7 @@ async def register(
                     created_at=now,
                     **values,
                 )
+            await invitations.record_registration(invitation or None, session.id, registration.email, registration.id)
             await _announce(settings, registration, session)
             return registration
 
