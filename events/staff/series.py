@@ -15,6 +15,7 @@ from events import recurrence
 from events import services as event_services
 from events.errors import EventError
 from events.models import Question, Series, Session
+from events.services import planning
 from events.staff import questions
 from events.staff.forms import Reader, parse_local
 
@@ -69,9 +70,8 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 async def series_list(request: Request) -> Response:
-    rows = await Series.all().order_by("title", "id")
-    counts = {s.id: await Session.filter(series_id=s.id).count() for s in rows}
-    return await render(request, "events/staff/series_list.html", {"series_list": rows, "counts": counts})
+    overview = await planning.series_overview()
+    return await render(request, "events/staff/series_list.html", {"overview": overview})
 
 
 async def _form(request: Request, series: Series | None, values: dict, errors: dict, status: int = 200) -> Response:
