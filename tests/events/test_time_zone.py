@@ -80,3 +80,12 @@ async def test_demo_places_its_sessions_in_the_configured_zone(zoned) -> None:
     assert sessions
     assert {s.starts_at.astimezone(zone).hour for s in sessions} <= {8, 14}
     assert any(s.starts_at.astimezone(zone).hour == 14 for s in sessions)
+
+
+async def test_structured_data_carries_the_configured_zone(zoned) -> None:
+    from tests.events.helpers import published_session
+
+    session = await published_session(starts_at=datetime(2027, 7, 6, 12, 0, tzinfo=UTC))
+    async with new_client(create_app(zoned, manage_db=False)) as c:
+        page = (await c.get(f"/termine/{session.id}")).text
+    assert '"startDate": "2027-07-06T08:00:00-04:00"' in page
