@@ -17,10 +17,10 @@ from agora.i18n import gettext as _
 from agora.web import page_params, paged, path_id
 from events import services
 from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok
-from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from events.errors import EventError, NotFound, RegistrationClosed
 from events.forms import CONSENT_TEXT, CONSENT_VERSION
 from events.models import CANCELLED, COMPLETED, PUBLISHED, Series, Session, Track
-from events.services import common, limits, validation
+from events.services import common, limits, signup, validation
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
@@ -221,7 +221,7 @@ async def register(request: Request) -> Response:
     values.setdefault("name", "")
     values.setdefault("email", "")
     try:
-        registration = await services.register(
+        receipt = await signup.register_publicly(
             settings,
             session_id,
             **values,
@@ -232,9 +232,9 @@ async def register(request: Request) -> Response:
         )
     except NotFound as exc:
         return not_found(next(iter(exc.errors.values())))
-    except (DuplicateRegistration, RegistrationClosed) as exc:
+    except RegistrationClosed as exc:
         return failure(409, next(iter(exc.errors.values())), exc.errors)
     except EventError as exc:
         return invalid(exc.errors)
-    position = await services.waitlist_position(registration)
-    return ok({"id": registration.id, "status": registration.status, "waitlist_position": position}, 201)
+    # No id: ids are counted up, so one would tell a new registration from an address registered before.
+    return ok({"status": receipt.status, "waitlist_position": receipt.waitlist_position}, 201)

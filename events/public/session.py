@@ -13,11 +13,11 @@ from agora.accounts.sessions import client_ip
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.web import error_page, path_id, render, session_of
-from events import forms, invitations, services
-from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from events import forms, invitations
+from events.errors import EventError, NotFound, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
-from events.services import limits, validation
+from events.services import limits, signup, validation
 from events.services.public import SessionView, session_view
 
 # The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
@@ -112,7 +112,7 @@ async def register_submit(request: Request) -> Response:
             request, view, values=data.values(), errors={"session": message}, invitation=invitation, status=429
         )
     try:
-        registration = await services.register(
+        receipt = await signup.register_publicly(
             settings,
             view.session.id,
             name=data.name,
@@ -128,24 +128,24 @@ async def register_submit(request: Request) -> Response:
             language=i18n.current_locale.get(),
             invitation=invitation,
         )
-    except (DuplicateRegistration, RegistrationClosed) as exc:
+    except RegistrationClosed as exc:
         view = await session_view(view.session.id)
         return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409)
     except EventError as exc:
         view = await session_view(view.session.id)
         return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400)
-    position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
-    # No manage link here: it arrives by mail, so that only the owner of the address can confirm.
+    # No manage link here: it arrives by mail, so that only the owner of the address can confirm. The page is the
+    # same for an address registered before (events.services.signup), so it tells nobody who registered.
     return await render(
         request,
         "events/registered.html",
         {
             "session": view.session,
-            "registration": registration,
-            "position": position,
-            "pending_confirmation": registration.status == PENDING_CONFIRMATION,
-            "pending_approval": registration.status == PENDING_APPROVAL,
-            "waitlisted": registration.status == WAITLISTED,
+            "registration": receipt,
+            "position": receipt.waitlist_position,
+            "pending_confirmation": receipt.status == PENDING_CONFIRMATION,
+            "pending_approval": receipt.status == PENDING_APPROVAL,
+            "waitlisted": receipt.status == WAITLISTED,
             "session_url": session_url(view.session.id),
             "breadcrumbs": [
                 (_("Home"), "/"),
