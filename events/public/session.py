@@ -12,9 +12,9 @@ from agora.accounts.participants.services import get_participant
 from agora.accounts.sessions import client_ip
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
-from agora.web import error_page, path_id, render, session_of
+from agora.web import path_id, render, session_of
 from events import forms, invitations
-from events.errors import EventError, NotFound, RegistrationClosed
+from events.errors import EventError, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
 from events.services import limits, signup, validation
@@ -76,10 +76,7 @@ async def _page(
 
 
 async def session_page(request: Request) -> Response:
-    try:
-        view = await session_view(path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    view = await session_view(path_id(request, "id"))
     token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[:200]
     values = await _prefill(request, token) if view.takes_registrations else {}
     return await _page(request, view, values=values, errors={}, invitation=token)
@@ -87,10 +84,7 @@ async def session_page(request: Request) -> Response:
 
 async def register_submit(request: Request) -> Response:
     settings = request.app.state.settings
-    try:
-        view = await session_view(path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    view = await session_view(path_id(request, "id"))
     form = await read_form(request)
     data = forms.read_registration(
         form, view.questions, max_colleagues=view.session.max_colleagues, has_tracks=bool(view.tracks)
