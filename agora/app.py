@@ -32,7 +32,7 @@ from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHea
 from agora.settings import Settings
 from agora.staff import routes as staff_shell
 from agora.staff.routes import DASHBOARD_WIDGETS
-from agora.web import PUBLIC, ServerErrorPageMiddleware, error_page
+from agora.web import PUBLIC, NotFound, ServerErrorPageMiddleware, error_page
 from events import api as events_api
 from events import contacts as events_contacts
 from events import demo as events_demo
@@ -109,7 +109,7 @@ def staff_navigation() -> list[StaffLink]:
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    return await error_page(request, status)
+    return await error_page(request, status, exc.message if isinstance(exc, NotFound) else None)
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:

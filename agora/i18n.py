@@ -15,6 +15,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
@@ -104,15 +105,18 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
 _ = gettext
 
 
-def to_local(value: datetime | str) -> datetime:
-    from zoneinfo import ZoneInfo
+def local_zone() -> ZoneInfo:
+    """The configured zone (AGORA_TIME_ZONE), set for each request, mail and command from the settings."""
+    return ZoneInfo(current_zone.get())
 
+
+def to_local(value: datetime | str) -> datetime:
     if isinstance(value, str):
         # Mail contexts are plain data: times arrive as ISO strings.
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZoneInfo(current_zone.get()))
+    return value.astimezone(local_zone())
 
 
 NAMED_FORMATS = ("short", "medium", "long", "full")

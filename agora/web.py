@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -261,13 +262,38 @@ async def error_page(request: Request, status: int, message: str | None = None) 
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)
 
 
-def path_id(request: Request, name: str) -> int | None:
-    """A numeric path parameter, or None when it is not a plausible id (so the route answers 404, not 500)."""
-    value = request.path_params.get(name, "")
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 10:
+class NotFound(HTTPException):
+    """Raise it anywhere in a route: an HTML route answers with the translated 404 page (the app's
+    HTTPException handler), a route under /api/v1 with the API's JSON 404 body (events.api.common.ApiMount).
+    The message, already translated, replaces the general text of either."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(404)
+        self.message = message
+
+
+def parse_id(value: object) -> int | None:
+    """A database id written as ASCII digits from 1 to MAX_ID, else None ("²", "٣", "1e3", "-1", "0" are not)."""
+    if not isinstance(value, str) or not 0 < len(value) <= 10 or not value.isascii() or not value.isdigit():
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+def path_id(request: Request, name: str) -> int:
+    """A path parameter that must be an id; raises NotFound when it cannot be one, so the route answers 404."""
+    number = parse_id(request.path_params.get(name))
+    if number is None:
+        raise NotFound()
+    return number
+
+
+async def get_or_404(model_or_queryset: Any, **filters: Any) -> Any:
+    """The one row matching the filters (a Tortoise model or queryset), or NotFound."""
+    found = await model_or_queryset.get_or_none(**filters)
+    if found is None:
+        raise NotFound()
+    return found
 
 
 class ServerErrorPageMiddleware:

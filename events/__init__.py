@@ -14,9 +14,9 @@ Decisions the pages, the JSON API and the mails build on:
 - Manage links: the token is derived from the registration's ics_uid with the secret key
   (services.common.manage_token), only its hash is stored, so every later mail can carry the link.
   The link also opens the person's private calendar feed (services.feeds.personal_feed).
-- Calendar: calendar.py builds with `ics` and adds DTSTART/DTEND with TZID, SEQUENCE and VTIMEZONE as raw
-  content lines (see its docstring). UID: the registration's ics_uid for invitations, session-<id>@... in
-  public feeds.
-- Recurrence: an RRULE with DTSTART in Berlin wall time; generated sessions remember occurrence_at, skipped
-  dates are kept on the series, so generating again is idempotent.
+- Calendar: calendar.py builds events with `ics` and assembles the file with `icalendar` (TZID of the configured
+  zone, SEQUENCE, a VTIMEZONE from the zone database, METHOD first, folded lines; see its docstring). UID: the
+  registration's ics_uid for invitations, session-<id>@... in public feeds.
+- Recurrence: an RRULE with DTSTART in the wall time of the configured zone; generated sessions remember
+  occurrence_at, skipped dates are kept on the series, so generating again is idempotent.
 """

@@ -1,58 +1,31 @@
-"""iCalendar files (RFC 5545) and iTIP messages (RFC 5546) for sessions and registrations, built with `ics`.
+"""iCalendar files (RFC 5545) and iTIP messages (RFC 5546) for sessions and registrations.
 
-The `ics` package writes aware times in UTC and knows no VTIMEZONE, and it has no SEQUENCE property.
-So events are built with `ics` for everything it does know (UID, SUMMARY, ORGANIZER, ATTENDEE, STATUS, ...),
-and DTSTART/DTEND with TZID=Europe/Berlin, SEQUENCE and the VTIMEZONE component (the rules of the German
-zone since 1996: last Sunday of March and of October) are added as raw content lines through the
-`extra` containers that `ics` serialises verbatim. The VTIMEZONE is then moved right after the calendar
-properties, where clients expect it.
+Events are built with `ics` for everything it knows (UID, SUMMARY, ORGANIZER, ATTENDEE, STATUS, ...). `ics` writes
+aware times only in UTC, knows no VTIMEZONE and no SEQUENCE, puts METHOD after the events and does not fold long
+lines. So each event it writes is read into `icalendar`, which adds DTSTART/DTEND with the TZID of the configured
+zone, SEQUENCE and LAST-MODIFIED, and assembles the file: the calendar properties (METHOD among them) first, then a
+VTIMEZONE generated from the zone database for the years of the events, then the events, every line folded at
+75 octets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from ics import Calendar, Event
+import icalendar
+from ics import Event
 from ics.attendee import Attendee, Organizer
-from ics.grammar.parse import Container, ContentLine
 
 from events.models import ATTENDED, CANCELLED, CONFIRMED, SEATED, Registration, Series, Session
 
-TZID = "Europe/Berlin"
-ZONE = ZoneInfo(TZID)
 PRODID = "-//Agora//Events//DE"
 UID_DOMAIN = "agora.events"
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
-
-def _local(value: datetime) -> str:
-    return value.astimezone(ZONE).strftime("%Y%m%dT%H%M%S")
-
-
-def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _vtimezone() -> Container:
-    def part(name: str, start: str, offset_from: str, offset_to: str, abbrev: str, month: int) -> Container:
-        return Container(
-            name,
-            ContentLine("DTSTART", value=start),
-            ContentLine("TZOFFSETFROM", value=offset_from),
-            ContentLine("TZOFFSETTO", value=offset_to),
-            ContentLine("TZNAME", value=abbrev),
-            ContentLine("RRULE", value=f"FREQ=YEARLY;BYMONTH={month};BYDAY=-1SU"),
-        )
-
-    return Container(
-        "VTIMEZONE",
-        ContentLine("TZID", value=TZID),
-        part("DAYLIGHT", "19810329T020000", "+0100", "+0200", "CEST", 3),
-        part("STANDARD", "19961027T030000", "+0200", "+0100", "CET", 10),
-    )
+Entry = tuple[Event, Session]
 
 
 def session_uid(session_id: int) -> str:
@@ -66,7 +39,7 @@ def _location(session: Session) -> str:
     return text or session.online_url
 
 
-def _event(session: Session, *, uid: str, status: str, sequence: int, now: datetime, url: str = "") -> Event:
+def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "") -> Event:
     event = Event(name=session.title, uid=uid, created=now)
     description = session.description
     if session.online_url:
@@ -75,21 +48,39 @@ def _event(session: Session, *, uid: str, status: str, sequence: int, now: datet
     event.location = _location(session) or None
     event.url = url or session.online_url or None
     event.status = status
-    event.extra.append(ContentLine("DTSTART", params={"TZID": [TZID]}, value=_local(session.starts_at)))
-    event.extra.append(ContentLine("DTEND", params={"TZID": [TZID]}, value=_local(session.ends_at)))
-    event.extra.append(ContentLine("SEQUENCE", value=str(sequence)))
-    event.extra.append(ContentLine("LAST-MODIFIED", value=_utc(session.updated_at or now)))
     return event
 
 
-def _serialise(calendar: Calendar) -> bytes:
-    calendar.creator = PRODID
-    lines = calendar.serialize().splitlines()
-    timezone = str(_vtimezone()).splitlines()
-    # After BEGIN:VCALENDAR and the calendar properties, before the first component.
-    first_component = next((i for i, line in enumerate(lines) if line.startswith("BEGIN:") and i > 0), len(lines) - 1)
-    lines[first_component:first_component] = timezone
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+def _vevent(event: Event, session: Session, *, zone: ZoneInfo, now: datetime) -> icalendar.Event:
+    """The event `ics` built, read into icalendar, with its times in the zone and the session's change counter."""
+    vevent = icalendar.Event.from_ical(event.serialize())
+    assert isinstance(vevent, icalendar.Event)
+    vevent.add("dtstart", session.starts_at.astimezone(zone))
+    vevent.add("dtend", session.ends_at.astimezone(zone))
+    vevent.add("sequence", session.ics_sequence)
+    vevent.add("last-modified", (session.updated_at or now).astimezone(UTC))
+    return vevent
+
+
+def _calendar(
+    method: str, entries: list[Entry], *, zone: ZoneInfo, now: datetime, name: str = "", publish_zone: bool = False
+) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    if publish_zone:
+        calendar.add("x-wr-timezone", zone.key)
+    if entries:
+        # The zone's transitions from the first to the last year an event touches, from the zone database.
+        years = [moment.astimezone(zone).year for _event, s in entries for moment in (s.starts_at, s.ends_at)]
+        first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+        calendar.add_component(icalendar.Timezone.from_tzid(zone.key, first_date=first, last_date=last))
+    for event, session in entries:
+        calendar.add_component(_vevent(event, session, zone=zone, now=now))
+    return calendar.to_ical()
 
 
 def _registration_status(registration: Registration, session: Session) -> str:
@@ -111,6 +102,7 @@ def registration_ics(
     series: Series | None,
     *,
     organizer_email: str,
+    zone: ZoneInfo,
     manage_url: str = "",
     now: datetime | None = None,
 ) -> bytes:
@@ -121,17 +113,7 @@ def registration_ics(
     """
     now = now or datetime.now(UTC)
     status = _registration_status(registration, session)
-    cancelled = status == "CANCELLED"
-    calendar = Calendar()
-    calendar.method = CANCEL if cancelled else REQUEST
-    event = _event(
-        session,
-        uid=registration.ics_uid,
-        status=status,
-        sequence=session.ics_sequence,
-        now=now,
-        url=manage_url,
-    )
+    event = _event(session, uid=registration.ics_uid, status=status, now=now, url=manage_url)
     event.organizer = _organizer(session, series, organizer_email)
     attendee = Attendee(
         email=registration.email,
@@ -142,8 +124,8 @@ def registration_ics(
     # ics 0.7 cannot write a boolean RSVP parameter; the raw parameter is passed through as is.
     attendee.extra["RSVP"] = ["FALSE"]
     event.attendees.add(attendee)
-    calendar.events.add(event)
-    return _serialise(calendar)
+    method = CANCEL if status == "CANCELLED" else REQUEST
+    return _calendar(method, [(event, session)], zone=zone, now=now)
 
 
 def feed_ics(
@@ -151,25 +133,18 @@ def feed_ics(
     *,
     name: str,
     organizer_email: str,
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> bytes:
     """A public feed (METHOD:PUBLISH): one VEVENT per session, cancelled ones kept with STATUS:CANCELLED."""
     now = now or datetime.now(UTC)
-    calendar = Calendar()
-    calendar.method = PUBLISH
-    calendar.extra.append(ContentLine("X-WR-CALNAME", value=name))
-    calendar.extra.append(ContentLine("X-WR-TIMEZONE", value=TZID))
+    entries: list[Entry] = []
     for session, series in sessions:
-        event = _event(
-            session,
-            uid=session_uid(session.id),
-            status="CANCELLED" if session.status == CANCELLED else "CONFIRMED",
-            sequence=session.ics_sequence,
-            now=now,
-        )
+        status = "CANCELLED" if session.status == CANCELLED else "CONFIRMED"
+        event = _event(session, uid=session_uid(session.id), status=status, now=now)
         event.organizer = _organizer(session, series, organizer_email)
-        calendar.events.add(event)
-    return _serialise(calendar)
+        entries.append((event, session))
+    return _calendar(PUBLISH, entries, zone=zone, now=now, name=name, publish_zone=True)
 
 
 def personal_feed_ics(
@@ -177,21 +152,15 @@ def personal_feed_ics(
     *,
     name: str,
     organizer_email: str,
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> bytes:
     """A person's registrations (METHOD:PUBLISH), with the same UIDs as their invitations."""
     now = now or datetime.now(UTC)
-    calendar = Calendar()
-    calendar.method = PUBLISH
-    calendar.extra.append(ContentLine("X-WR-CALNAME", value=name))
+    built: list[Entry] = []
     for registration, session, series in entries:
-        event = _event(
-            session,
-            uid=registration.ics_uid,
-            status=_registration_status(registration, session),
-            sequence=session.ics_sequence,
-            now=now,
-        )
+        status = _registration_status(registration, session)
+        event = _event(session, uid=registration.ics_uid, status=status, now=now)
         event.organizer = _organizer(session, series, organizer_email)
-        calendar.events.add(event)
-    return _serialise(calendar)
+        built.append((event, session))
+    return _calendar(PUBLISH, built, zone=zone, now=now, name=name)

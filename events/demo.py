@@ -6,14 +6,13 @@ Running it again changes nothing: it stops when the demo series exists.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from agora.i18n import current_zone, local_zone
 from agora.settings import Settings
 from events import recurrence, services
 from events.models import WORKSHOP, Contact, Series, Session
 from notifications import api
 
-ZONE = ZoneInfo("Europe/Berlin")
 SERIES_TITLE = "Wirtschaft trifft Verwaltung"
 # First Tuesday of January, April, July and October, 8:00 in Berlin wall time.
 RULE = "DTSTART:20260106T080000\nRRULE:FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=1TU"
@@ -87,7 +86,8 @@ CONTACTS = [
 
 
 def _local(day: datetime, hour: int) -> datetime:
-    return datetime.combine(day.astimezone(ZONE).date(), time(hour), tzinfo=ZONE).astimezone(UTC)
+    zone = local_zone()
+    return datetime.combine(day.astimezone(zone).date(), time(hour), tzinfo=zone).astimezone(UTC)
 
 
 async def _breakfast_series() -> list[Session]:
@@ -133,7 +133,7 @@ async def _breakfast_series() -> list[Session]:
 
 async def _workshop() -> Session:
     day = datetime.now(UTC) + timedelta(days=21)
-    day += timedelta(days=(2 - day.astimezone(ZONE).weekday()) % 7)  # a Wednesday afternoon
+    day += timedelta(days=(2 - day.astimezone(local_zone()).weekday()) % 7)  # a Wednesday afternoon
     starts, ends = _local(day, 14), _local(day, 17)
     session = await services.create_session(
         kind=WORKSHOP,
@@ -215,6 +215,14 @@ async def create_demo(settings: Settings | None = None) -> None:
     if await Series.exists(title=SERIES_TITLE):
         return
     settings = settings or api.current_settings()
+    zone_token = current_zone.set(settings.time_zone)  # the commands run outside a request
+    try:
+        await _create(settings)
+    finally:
+        current_zone.reset(zone_token)
+
+
+async def _create(settings: Settings) -> None:
     sessions = await _breakfast_series()
     workshop = await _workshop()
     for company, person, email, sector, size, tags in CONTACTS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from agora.web import NotFound as PageNotFound
+
 
 class EventError(Exception):
     """Bad input or a rule that forbids the change; nothing was written."""
@@ -19,5 +21,11 @@ class RegistrationClosed(EventError):
     """The session does not take registrations now (the API answers 409)."""
 
 
-class NotFound(EventError):
-    """The session, registration or code does not exist (or the token is not genuine)."""
+class NotFound(EventError, PageNotFound):
+    """The session, registration or code does not exist (or the token is not genuine).
+
+    It is the kernel's NotFound as well: a route that does not catch it answers 404 (page or JSON)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        EventError.__init__(self, errors)
+        PageNotFound.__init__(self, next(iter(errors.values()), None))

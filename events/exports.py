@@ -3,12 +3,18 @@
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return, which some programs strip
 before parsing) as a formula, so such values are written with a leading apostrophe: a registrant's
 organisation "=HYPERLINK(...)" stays text. CSV carries a UTF-8 byte order mark so Excel reads umlauts.
+
+Stored text may hold characters no spreadsheet can carry: control characters other than tab and line breaks
+(XML 1.0, and so XLSX, refuses them; openpyxl raises), lone surrogates (not encodable as UTF-8) and the
+non-characters U+FFFE/U+FFFF. Each becomes U+FFFD, visibly, in both formats, so one odd value never breaks the
+export of a whole session.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,8 +35,14 @@ ATTENDING = (CONFIRMED, ATTENDED, PENDING_APPROVAL, PENDING_CONFIRMATION)
 Table = tuple[list[str], list[list[str]]]
 
 
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
 def safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    """Text a spreadsheet shows as it is: unwritable characters replaced, formulas defused (after replacing,
+    so that a removed character cannot uncover a formula)."""
+    text = UNWRITABLE.sub(REPLACEMENT, "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

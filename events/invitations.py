@@ -152,7 +152,8 @@ async def prefill_for(token: str) -> dict | None:
 
 
 async def record_registration(token: str | None, session_id: int, email: str, registration_id: int) -> bool:
-    """Called by the registration page: mark the invitation (by token, else by address) as registered."""
+    """Inside the registration's transaction (services.registration.register): mark the invitation of
+    the session (by token, else by address) as registered."""
     invitation = await by_token(token) if token else None
     if invitation is None or invitation.session_id != session_id:  # type: ignore[attr-defined]
         invitation = await Invitation.get_or_none(session_id=session_id, email=email.strip().lower())

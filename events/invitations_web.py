@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute
 from agora.forms import checked, read_form, text
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import PUBLIC, error_page, page, path_id, redirect, render, session_of, staff
+from agora.web import PUBLIC, page, parse_id, path_id, redirect, render, session_of, staff
 from events import contacts, invitations
 from events.contacts import CONTACT_SIZES, SKIP, UPDATE, ContactFilter
 from events.errors import EventError, NotFound
@@ -99,10 +99,7 @@ async def contact_new(request: Request) -> Response:
 
 async def contact_edit(request: Request) -> Response:
     contact_id = path_id(request, "contact_id")
-    try:
-        contact = await contacts.get_contact(contact_id or 0)
-    except NotFound:
-        return await error_page(request, 404)
+    contact = await contacts.get_contact(contact_id)
     if request.method == "GET":
         return await _contact_form(request, contact.id, _values_of(contact), {})
     return await _save(request, contact.id)
@@ -115,7 +112,7 @@ async def _save(request: Request, contact_id: int | None) -> Response:
     try:
         await contacts.save_contact(contact_id, values, unsubscribed=values["unsubscribed"])
     except NotFound:
-        return await error_page(request, 404)
+        raise
     except EventError as exc:
         return await _contact_form(request, contact_id, values, exc.errors, status=422)
     await session_of(request).flash(_("The contact has been saved."))
@@ -124,10 +121,7 @@ async def _save(request: Request, contact_id: int | None) -> Response:
 
 async def contact_delete(request: Request) -> Response:
     contact_id = path_id(request, "contact_id")
-    try:
-        await contacts.delete_contact(contact_id or 0)
-    except NotFound:
-        return await error_page(request, 404)
+    await contacts.delete_contact(contact_id)
     await session_of(request).flash(_("The contact has been deleted."))
     return redirect("/staff/contacts")
 
@@ -214,7 +208,7 @@ async def _invite_page(request: Request, params: Any, errors: dict[str, str], st
     flt = _filter(params)
     sessions = await invitations.invitable_sessions()
     raw = params.get("session")
-    session_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+    session_id = parse_id(raw)
     chosen = next((s for s in sessions if s.id == session_id), None)
     count = len(await invitations.candidates(chosen.id, flt)) if chosen else None
     return await render(
@@ -239,11 +233,11 @@ async def invite(request: Request) -> Response:
 
 async def invite_send(request: Request) -> Response:
     form = await read_form(request)
-    raw = text(form, "session", 12)
-    if not raw.isdigit() or len(raw) >= 10:
+    session_id = parse_id(text(form, "session", 12))
+    if session_id is None:
         return await _invite_page(request, form, {"session": _("Choose a published session.")}, status=422)
     try:
-        sent = await invitations.send_invitations(request.app.state.settings, int(raw), _filter(form))
+        sent = await invitations.send_invitations(request.app.state.settings, session_id, _filter(form))
     except EventError as exc:
         return await _invite_page(request, form, exc.errors, status=422)
     await session_of(request).flash(
@@ -259,7 +253,7 @@ async def decline_page(request: Request) -> Response:
     token = request.path_params["token"]
     invitation = await invitations.by_token(token)
     if invitation is None:
-        return await error_page(request, 404, _("This invitation link is not valid."))
+        raise NotFound({"token": _("This invitation link is not valid.")})
     session = await invitation.session
     if request.method == "POST":
         invitation = await invitations.decline(token)

@@ -1,4 +1,4 @@
-"""Series recurrence: an RFC 5545 RRULE read in Europe/Berlin wall time, turned into draft sessions.
+"""Series recurrence: an RFC 5545 RRULE read in the wall time of the configured zone, turned into draft sessions.
 
 The rule is expanded with naive local times and each occurrence is then placed in the zone, so that
 "first Tuesday of each quarter at 8:00" stays 8:00 on the town hall clock in winter and in summer
@@ -8,18 +8,17 @@ The rule is expanded with naive local times and each occurrence is then placed i
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
 from agora.db import transaction
 from agora.i18n import gettext as _
+from agora.i18n import local_zone
 from agora.settings import Settings
 from events.errors import EventError, NotFound
 from events.models import DRAFT, AgendaItem, Registration, Series, Session, Speaker, Track
 from events.services import sessions as session_services
 
-ZONE = ZoneInfo("Europe/Berlin")
 MAX_GENERATE = 52
 
 
@@ -35,17 +34,18 @@ def parse_rule(text: str) -> rrule | rruleset:
 
 
 def _local_key(value: datetime) -> str:
-    return value.astimezone(ZONE).replace(tzinfo=None).isoformat(timespec="minutes")
+    return value.astimezone(local_zone()).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
 def occurrences(series: Series, *, after: datetime, count: int) -> list[datetime]:
     """The next `count` occurrences (aware, UTC) strictly after `after`, skipped dates left out."""
     rule = parse_rule(series.rrule)
     skipped = set(series.skipped or [])
-    local_after = after.astimezone(ZONE).replace(tzinfo=None)
+    zone = local_zone()
+    local_after = after.astimezone(zone).replace(tzinfo=None)
     found: list[datetime] = []
     for naive in rule.xafter(local_after, count=count + len(skipped), inc=False):
-        aware = naive.replace(tzinfo=ZONE).astimezone(UTC)
+        aware = naive.replace(tzinfo=zone).astimezone(UTC)
         if _local_key(aware) in skipped:
             continue
         found.append(aware)

@@ -14,8 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from agora.i18n import gettext as _
-from agora.web import PUBLIC, error_page, page, path_id, render
-from events.errors import NotFound
+from agora.web import PUBLIC, page, path_id, render
 from events.public import manage, session
 from events.public.common import (
     MANAGE_PATH,
@@ -51,10 +50,7 @@ async def sessions_overview(request: Request) -> Response:
 
 
 async def series_page(request: Request) -> Response:
-    try:
-        series, upcoming, past = await series_view(path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    series, upcoming, past = await series_view(path_id(request, "id"))
     return await render(
         request,
         "events/series.html",
@@ -69,19 +65,13 @@ async def series_page(request: Request) -> Response:
 
 
 async def session_ics(request: Request) -> Response:
-    try:
-        item, data = await session_calendar(request.app.state.settings, path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    item, data = await session_calendar(request.app.state.settings, path_id(request, "id"))
     return ics_response(data, f"session-{item.id}.ics")
 
 
 async def series_feed(request: Request) -> Response:
     series_id = path_id(request, "id")
-    try:
-        data = await feeds.series_feed(request.app.state.settings, series_id or 0)
-    except NotFound:
-        return await error_page(request, 404)
+    data = await feeds.series_feed(request.app.state.settings, series_id)
     return ics_response(data, f"series-{series_id}.ics")
 
 

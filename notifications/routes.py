@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute
 from agora.forms import checked, read_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import PUBLIC, error_page, page, render
+from agora.web import PUBLIC, NotFound, error_page, page, render
 from notifications import api
 
 CATEGORY_LABELS = {
@@ -30,7 +30,7 @@ async def unsubscribe_page(request: Request) -> Response:
     # GET never changes anything: mail scanners open every link before the person does.
     found = api.read_unsubscribe_token(request.path_params["token"])
     if found is None or found[1] == "*":
-        return await error_page(request, 404, _("This unsubscribe link is not valid."))
+        raise NotFound(_("This unsubscribe link is not valid."))
     return await render(
         request,
         "notifications/unsubscribe.html",
@@ -44,7 +44,7 @@ async def unsubscribe_post(request: Request) -> Response:
         return await error_page(request, 400)
     found = await api.unsubscribe(request.path_params["token"])
     if found is None:
-        return await error_page(request, 404, _("This unsubscribe link is not valid."))
+        raise NotFound(_("This unsubscribe link is not valid."))
     return await render(
         request,
         "notifications/unsubscribe.html",
@@ -66,14 +66,14 @@ async def _preferences_view(request: Request, address: str, saved: bool) -> Resp
 async def preferences_page(request: Request) -> Response:
     address = _preferences_address(request)
     if address is None:
-        return await error_page(request, 404, _("This link is not valid."))
+        raise NotFound(_("This link is not valid."))
     return await _preferences_view(request, address, saved=False)
 
 
 async def preferences_save(request: Request) -> Response:
     address = _preferences_address(request)
     if address is None:
-        return await error_page(request, 404, _("This link is not valid."))
+        raise NotFound(_("This link is not valid."))
     form = await read_form(request)
     await api.set_preferences(address, {category: checked(form, f"cat-{category}") for category in api.categories()})
     return await _preferences_view(request, address, saved=True)

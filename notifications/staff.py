@@ -12,7 +12,7 @@ from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.nav import StaffLink
-from agora.web import error_page, page, paginate, path_id, redirect, render, session_of, staff
+from agora.web import get_or_404, page, paginate, path_id, redirect, render, session_of, staff
 from notifications import api, compose, dispatch
 from notifications.models import FAILED, QUEUED, SENDING, SENT, STATUSES, OutboxMessage
 
@@ -42,9 +42,7 @@ async def mail_log(request: Request) -> Response:
 
 async def mail_detail(request: Request) -> Response:
     row_id = path_id(request, "row_id")
-    row = await OutboxMessage.get_or_none(id=row_id) if row_id else None
-    if row is None:
-        return await error_page(request, 404)
+    row = await get_or_404(OutboxMessage, id=row_id)
     preview: dict[str, Any] = {"error": ""}
     try:
         preview["subject"], preview["text"], preview["html"] = compose.render_parts(row, request.app.state.settings)
@@ -57,8 +55,6 @@ async def mail_detail(request: Request) -> Response:
 
 async def mail_resend(request: Request) -> Response:
     row_id = path_id(request, "row_id")
-    if row_id is None:
-        return await error_page(request, 404)
     if await dispatch.resend_failed(row_id):
         await session_of(request).flash(_("The message has been queued again."))
     else:

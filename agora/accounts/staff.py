@@ -12,7 +12,7 @@ from agora.accounts.sessions import client_ip
 from agora.forms import checked, many, raw, read_form, text
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import error_page, page, path_id, redirect, render, session_of, staff
+from agora.web import NotFound, get_or_404, page, path_id, redirect, render, session_of, staff
 
 NAV = [
     StaffLink("Users", "/staff/users", frozenset({"admin"})),
@@ -115,13 +115,11 @@ async def totp_disable(request: Request) -> Response:
 async def end_session(request: Request) -> Response:
     state = session_of(request)
     session_id = path_id(request, "session_id")
-    if session_id is None:
-        return await error_page(request, 404)
     if session_id == state.session.id:
         await state.logout()
         return redirect("/")
     if not await services.end_session(state.user, session_id):
-        return await error_page(request, 404)
+        raise NotFound()
     await state.flash(_("The session has been ended."))
     return redirect("/staff/account")
 
@@ -174,15 +172,8 @@ async def user_create(request: Request) -> Response:
     return redirect("/staff/users")
 
 
-async def _target(request: Request) -> User | None:
-    user_id = path_id(request, "user_id")
-    return None if user_id is None else await User.get_or_none(id=user_id)
-
-
 async def user_edit(request: Request) -> Response:
-    target = await _target(request)
-    if target is None:
-        return await error_page(request, 404)
+    target = await get_or_404(User, id=path_id(request, "user_id"))
     values = {"display_name": target.display_name, "roles": target.roles, "is_active": target.is_active}
     return await render(
         request,
@@ -192,9 +183,7 @@ async def user_edit(request: Request) -> Response:
 
 
 async def user_update(request: Request) -> Response:
-    target = await _target(request)
-    if target is None:
-        return await error_page(request, 404)
+    target = await get_or_404(User, id=path_id(request, "user_id"))
     form = await read_form(request)
     values = {
         "display_name": text(form, "display_name", 120),

@@ -10,7 +10,7 @@ from agora.accounts import tokens
 from agora.forms import many, read_form, text
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import error_page, page, path_id, redirect, render, session_of, staff
+from agora.web import NotFound, page, path_id, redirect, render, session_of, staff
 
 ROLES = ("admin", "organizer")
 NAV = [StaffLink("API tokens", "/staff/api-tokens", frozenset(ROLES))]
@@ -59,8 +59,8 @@ async def token_create(request: Request) -> Response:
 
 async def token_revoke(request: Request) -> Response:
     token_id = path_id(request, "token_id")
-    if token_id is None or not await tokens.revoke_token(token_id, acting=session_of(request).user):
-        return await error_page(request, 404)
+    if not await tokens.revoke_token(token_id, acting=session_of(request).user):
+        raise NotFound()
     await session_of(request).flash(_("The API token has been revoked."))
     return redirect("/staff/api-tokens")
 

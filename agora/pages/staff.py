@@ -11,7 +11,7 @@ from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.pages import services
 from agora.pages.models import BarrierReport
-from agora.web import error_page, page, paginate, path_id, redirect, render, session_of, staff
+from agora.web import NotFound, page, paginate, path_id, redirect, render, session_of, staff
 
 NAV = [
     StaffLink("Legal pages", "/staff/pages", frozenset({"admin"})),
@@ -41,7 +41,7 @@ def _params(request: Request) -> tuple[str, str] | None:
 async def page_edit(request: Request) -> Response:
     params = _params(request)
     if params is None:
-        return await error_page(request, 404)
+        raise NotFound()
     content = await services.get_page(*params)
     values = {"title": content.title, "body": content.body}
     return await render(request, "pages/staff_edit.html", {"content": content, "values": values, "errors": {}})
@@ -50,7 +50,7 @@ async def page_edit(request: Request) -> Response:
 async def page_save(request: Request) -> Response:
     params = _params(request)
     if params is None:
-        return await error_page(request, 404)
+        raise NotFound()
     form = await read_form(request)
     values = {"title": text(form, "title", 200), "body": text(form, "body", 100_001)}
     user = session_of(request).user
@@ -79,12 +79,10 @@ async def report_list(request: Request) -> Response:
 
 async def report_handled(request: Request) -> Response:
     report_id = path_id(request, "report_id")
-    if report_id is None:
-        return await error_page(request, 404)
     form = await read_form(request)
     user = session_of(request).user
     if not await services.mark_barrier_handled(report_id, user.email, text(form, "note", 5000)):
-        return await error_page(request, 404)
+        raise NotFound()
     await session_of(request).flash(_("The report has been marked as handled."))
     return redirect("/staff/barrier-reports")
 

@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from agora import forms, i18n
 from agora.i18n import gettext as _
 from agora.security import RequestTooLarge
+from agora.web import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,23 @@ def parse_datetime(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def http_error(exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 405:
+        message = _("This address does not accept that method.")
+    elif isinstance(exc, NotFound) and exc.message:
+        message = exc.message
+    else:
+        message = _("Not found.")
+    answer = failure(exc.status_code, message)
+    answer.headers.update(exc.headers or {})
+    return answer
+
+
+async def _json_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return http_error(exc)
+
+
 class ApiMount:
     """The ASGI app mounted at /api/v1.
 
@@ -130,18 +148,16 @@ class ApiMount:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        # A route's HTTPException (NotFound raised in an endpoint) is handled inside the route by the app's
+        # handlers, which answer in HTML: under /api/v1 the answer is JSON.
+        handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
+        scope = {**scope, "starlette.exception_handlers": ({**handlers, HTTPException: _json_error}, status_handlers)}
         try:
             await self.router(scope, receive, tracking_send)
         except HTTPException as exc:
             if started:
                 raise
-            if exc.status_code == 405:
-                message = _("This address does not accept that method.")
-            else:
-                message = _("Not found.")
-            answer = failure(exc.status_code, message)
-            answer.headers.update(exc.headers or {})
-            await answer(scope, receive, send)
+            await http_error(exc)(scope, receive, send)
         except RequestTooLarge:
             raise
         except (forms.BadBody, forms.FieldErrors) as exc:

@@ -12,7 +12,15 @@ from starlette.responses import Response
 
 from agora.web import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from events.api.common import ok
-from events.models import AGENDA_KINDS, QUESTION_KINDS, REGISTRATION_STATUSES, SESSION_KINDS, SESSION_STATUSES
+from events.models import (
+    AGENDA_KINDS,
+    PENDING_CONFIRMATION,
+    QUESTION_KINDS,
+    REGISTRATION_STATUSES,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+    WAITLISTED,
+)
 from events.services.limits import REGISTRATION_LIMIT
 
 
@@ -214,11 +222,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "RegistrationCreated": _object(
         {
-            "id": INTEGER,
-            "status": {"type": "string", "enum": list(REGISTRATION_STATUSES)},
+            "status": {"type": "string", "enum": [PENDING_CONFIRMATION, WAITLISTED]},
             "waitlist_position": _nullable("integer"),
         },
-        ["id", "status"],
+        ["status"],
     ),
     "StaffSession": {
         "allOf": [
@@ -330,7 +337,8 @@ PATHS: dict[str, Any] = {
                 "A seat is held until the person confirms the address by the link in the mail; "
                 "a full session puts "
                 f"them on the waitlist. At most {REGISTRATION_LIMIT} registrations per client address "
-                "in ten minutes."
+                "in ten minutes. An address that is already registered gets the same answer and, "
+                "instead of a new registration, a mail with the link to its existing one."
             ),
             "parameters": [SESSION_ID, LANGUAGE],
             "requestBody": {
@@ -341,7 +349,7 @@ PATHS: dict[str, Any] = {
                 "201": _json(_ref("RegistrationCreated"), "Registered: the status says whether a seat is held."),
                 **BAD_BODY,
                 "404": _error("No session has this id."),
-                "409": _error("The address is already registered, or the session does not take registrations."),
+                "409": _error("The session does not take registrations."),
                 "429": _error("Too many registrations from this address; see Retry-After."),
             },
         }

@@ -14,13 +14,13 @@ from starlette.responses import Response
 from agora import i18n
 from agora.accounts.sessions import client_ip
 from agora.i18n import gettext as _
-from agora.web import page_params, paged, path_id
+from agora.web import NotFound, page_params, paged, path_id
 from events import services
-from events.api.common import BadBody, failure, invalid, iso, json_object, not_found, ok
-from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from events.api.common import BadBody, failure, invalid, iso, json_object, ok
+from events.errors import EventError, RegistrationClosed
 from events.forms import CONSENT_TEXT, CONSENT_VERSION
 from events.models import CANCELLED, COMPLETED, PUBLISHED, Series, Session, Track
-from events.services import common, limits, validation
+from events.services import common, limits, signup, validation
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
@@ -132,10 +132,9 @@ async def session_list(request: Request) -> Response:
 
 
 async def session_detail(request: Request) -> Response:
-    session_id = path_id(request, "session_id")
-    session = await Session.get_or_none(id=session_id, status=PUBLISHED) if session_id else None
+    session = await Session.get_or_none(id=path_id(request, "session_id"), status=PUBLISHED)
     if session is None:
-        return not_found(_("This session does not exist."))
+        raise NotFound(_("This session does not exist."))
     tracks = await Track.filter(session_id=session.id).order_by("id")
     questions = await validation.questions_for(session)
     agenda = await services.agenda_of(session.id)
@@ -203,8 +202,8 @@ def _registration_input(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 async def register(request: Request) -> Response:
     settings = request.app.state.settings
     session_id = path_id(request, "session_id")
-    if session_id is None or not await Session.exists(id=session_id, status__in=KNOWN_STATUSES):
-        return not_found(_("This session does not exist."))
+    if not await Session.exists(id=session_id, status__in=KNOWN_STATUSES):
+        raise NotFound(_("This session does not exist."))
     try:
         data = await json_object(request)
     except BadBody as bad:
@@ -221,7 +220,7 @@ async def register(request: Request) -> Response:
     values.setdefault("name", "")
     values.setdefault("email", "")
     try:
-        registration = await services.register(
+        receipt = await signup.register_publicly(
             settings,
             session_id,
             **values,
@@ -230,11 +229,11 @@ async def register(request: Request) -> Response:
             consent_text=str(CONSENT_TEXT) if consent else "",
             language=i18n.current_locale.get(),
         )
-    except NotFound as exc:
-        return not_found(next(iter(exc.errors.values())))
-    except (DuplicateRegistration, RegistrationClosed) as exc:
+    except NotFound:
+        raise
+    except RegistrationClosed as exc:
         return failure(409, next(iter(exc.errors.values())), exc.errors)
     except EventError as exc:
         return invalid(exc.errors)
-    position = await services.waitlist_position(registration)
-    return ok({"id": registration.id, "status": registration.status, "waitlist_position": position}, 201)
+    # No id: ids are counted up, so one would tell a new registration from an address registered before.
+    return ok({"status": receipt.status, "waitlist_position": receipt.waitlist_position}, 201)

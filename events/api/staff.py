@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from agora.i18n import gettext as _
-from agora.web import page_params, paged, path_id
+from agora.web import NotFound, page_params, paged, path_id
 from events import services
 from events.api.common import (
     BadBody,
@@ -20,12 +20,11 @@ from events.api.common import (
     invalid,
     iso,
     json_object,
-    not_found,
     ok,
     parse_datetime,
 )
 from events.api.public import session_json
-from events.errors import EventError, NotFound
+from events.errors import EventError
 from events.models import REGISTRATION_STATUSES, Registration, Series, Session
 
 TEXT_FIELDS = (
@@ -149,8 +148,8 @@ async def create_session(request: Request) -> Response:
 
 async def update_session(request: Request) -> Response:
     session_id = path_id(request, "session_id")
-    if session_id is None or not await Session.exists(id=session_id):
-        return not_found(_("This session does not exist."))
+    if not await Session.exists(id=session_id):
+        raise NotFound(_("This session does not exist."))
     try:
         data = await json_object(request)
     except BadBody as bad:
@@ -160,18 +159,17 @@ async def update_session(request: Request) -> Response:
         return invalid(errors)
     try:
         session = await services.update_session(request.app.state.settings, session_id, **fields)
-    except NotFound as exc:
-        return not_found(next(iter(exc.errors.values())))
+    except NotFound:
+        raise
     except EventError as exc:
         return invalid(exc.errors)
     return ok(staff_session_json(request, session), private=True)
 
 
 async def session_registrations(request: Request) -> Response:
-    session_id = path_id(request, "session_id")
-    session = await Session.get_or_none(id=session_id) if session_id else None
+    session = await Session.get_or_none(id=path_id(request, "session_id"))
     if session is None:
-        return not_found(_("This session does not exist."))
+        raise NotFound(_("This session does not exist."))
     errors: dict[str, str] = {}
     number, per_page = page_params(request, errors)
     query = Registration.filter(session_id=session.id)

@@ -9,9 +9,9 @@ from typing import Any
 from markupsafe import Markup
 from starlette.responses import Response
 
+from agora.i18n import local_zone
 from agora.markdown import render_markdown
 from agora.settings import Settings
-from events import calendar
 from events.models import CANCELLED
 from events.services.public import CLOSED, NOT_OPEN, OPEN, PAST, SESSION_CANCELLED, WAITLIST, SessionView
 
@@ -39,7 +39,7 @@ def ics_response(data: bytes, filename: str) -> Response:
 
 
 def _iso_local(value: datetime) -> str:
-    return value.astimezone(calendar.ZONE).isoformat()
+    return value.astimezone(local_zone()).isoformat()
 
 
 def _plain(markdown_text: str) -> str:

@@ -166,16 +166,10 @@ async def confirm_submit(request: Request) -> Response:
 
 
 async def registration_calendar(request: Request) -> Response:
-    try:
-        data = await feeds.registration_calendar(request.app.state.settings, _token(request))
-    except NotFound:
-        return await error_page(request, 404)
+    data = await feeds.registration_calendar(request.app.state.settings, _token(request))
     return ics_response(data, "registration.ics")
 
 
 async def personal_feed(request: Request) -> Response:
-    try:
-        data = await feeds.personal_feed(request.app.state.settings, _token(request))
-    except NotFound:
-        return await error_page(request, 404)
+    data = await feeds.personal_feed(request.app.state.settings, _token(request))
     return ics_response(data, "my-registrations.ics")

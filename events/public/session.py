@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from starlette.requests import Request
@@ -13,42 +12,17 @@ from agora.accounts.participants.services import get_participant
 from agora.accounts.sessions import client_ip
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
-from agora.web import error_page, path_id, render, session_of
-from events import forms, services
-from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
+from agora.web import path_id, render, session_of
+from events import forms, invitations
+from events.errors import EventError, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
-from events.services import limits, validation
+from events.services import limits, signup, validation
 from events.services.public import SessionView, session_view
 
 # The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
 # ?token= is accepted as well.
 INVITATION_PARAMS = ("invitation", "token")
-
-
-def _invitations(name: str) -> Any:
-    """A function of events.invitations, looked up at call time (None when the module lacks it)."""
-    try:
-        module = importlib.import_module("events.invitations")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-async def invitation_prefill(token: str) -> dict[str, Any] | None:
-    """Form values from a personal invitation link (events.invitations.prefill_for)."""
-    prefill_for = _invitations("prefill_for")
-    if not token or len(token) > 200 or prefill_for is None:
-        return None
-    found = prefill_for(token)
-    return await found if hasattr(found, "__await__") else found
-
-
-async def record_invitation(token: str, session_id: int, email: str, registration_id: int) -> None:
-    """Mark the invitation as registered, by token or else by address (events.invitations)."""
-    record = _invitations("record_registration")
-    if record is not None:
-        await record(token or None, session_id, email, registration_id)
 
 
 async def _prefill(request: Request, token: str) -> dict[str, Any]:
@@ -57,7 +31,7 @@ async def _prefill(request: Request, token: str) -> dict[str, Any]:
     person = await get_participant(state.get("participant_id")) if state is not None else None
     if person is not None:
         values.update(name=person.display_name, email=person.email, organisation=person.organisation)
-    invited = await invitation_prefill(token)
+    invited = await invitations.prefill_for(token)
     if invited:
         for key in ("name", "email", "organisation", "role"):
             if invited.get(key):
@@ -102,10 +76,7 @@ async def _page(
 
 
 async def session_page(request: Request) -> Response:
-    try:
-        view = await session_view(path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    view = await session_view(path_id(request, "id"))
     token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[:200]
     values = await _prefill(request, token) if view.takes_registrations else {}
     return await _page(request, view, values=values, errors={}, invitation=token)
@@ -113,10 +84,7 @@ async def session_page(request: Request) -> Response:
 
 async def register_submit(request: Request) -> Response:
     settings = request.app.state.settings
-    try:
-        view = await session_view(path_id(request, "id"))
-    except NotFound:
-        return await error_page(request, 404)
+    view = await session_view(path_id(request, "id"))
     form = await read_form(request)
     data = forms.read_registration(
         form, view.questions, max_colleagues=view.session.max_colleagues, has_tracks=bool(view.tracks)
@@ -138,7 +106,7 @@ async def register_submit(request: Request) -> Response:
             request, view, values=data.values(), errors={"session": message}, invitation=invitation, status=429
         )
     try:
-        registration = await services.register(
+        receipt = await signup.register_publicly(
             settings,
             view.session.id,
             name=data.name,
@@ -152,26 +120,26 @@ async def register_submit(request: Request) -> Response:
             consent_version=forms.CONSENT_VERSION if data.consent else "",
             consent_text=str(forms.CONSENT_TEXT) if data.consent else "",
             language=i18n.current_locale.get(),
+            invitation=invitation,
         )
-    except (DuplicateRegistration, RegistrationClosed) as exc:
+    except RegistrationClosed as exc:
         view = await session_view(view.session.id)
         return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409)
     except EventError as exc:
         view = await session_view(view.session.id)
         return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400)
-    await record_invitation(invitation, view.session.id, registration.email, registration.id)
-    position = await services.waitlist_position(registration) if registration.status == WAITLISTED else None
-    # No manage link here: it arrives by mail, so that only the owner of the address can confirm.
+    # No manage link here: it arrives by mail, so that only the owner of the address can confirm. The page is the
+    # same for an address registered before (events.services.signup), so it tells nobody who registered.
     return await render(
         request,
         "events/registered.html",
         {
             "session": view.session,
-            "registration": registration,
-            "position": position,
-            "pending_confirmation": registration.status == PENDING_CONFIRMATION,
-            "pending_approval": registration.status == PENDING_APPROVAL,
-            "waitlisted": registration.status == WAITLISTED,
+            "registration": receipt,
+            "position": receipt.waitlist_position,
+            "pending_confirmation": receipt.status == PENDING_CONFIRMATION,
+            "pending_approval": receipt.status == PENDING_APPROVAL,
+            "waitlisted": receipt.status == WAITLISTED,
             "session_url": session_url(view.session.id),
             "breadcrumbs": [
                 (_("Home"), "/"),

@@ -128,6 +128,7 @@ async def notify(
             session,
             series,
             organizer_email=organizer_email(settings),
+            zone=settings.zone,
             manage_url=manage_url(settings, registration),
         )
         method = data.split(b"METHOD:", 1)[1].split(b"\r\n", 1)[0].decode()

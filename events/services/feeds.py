@@ -23,6 +23,7 @@ async def registration_calendar(settings: Settings, token: str) -> bytes:
         session,
         series,
         organizer_email=common.organizer_email(settings),
+        zone=settings.zone,
         manage_url=common.manage_url(settings, registration),
     )
 
@@ -39,14 +40,20 @@ async def series_feed(settings: Settings, series_id: int) -> bytes:
         raise NotFound({"series": _("This series does not exist.")})
     sessions = await Session.filter(series_id=series_id, status__in=PUBLIC_STATUSES).order_by("starts_at")
     return calendar.feed_ics(
-        await _with_series(sessions), name=series.title, organizer_email=common.organizer_email(settings)
+        await _with_series(sessions),
+        name=series.title,
+        organizer_email=common.organizer_email(settings),
+        zone=settings.zone,
     )
 
 
 async def sessions_feed(settings: Settings) -> bytes:
     sessions = await Session.filter(status__in=PUBLIC_STATUSES).order_by("starts_at")
     return calendar.feed_ics(
-        await _with_series(sessions), name=_("Events"), organizer_email=common.organizer_email(settings)
+        await _with_series(sessions),
+        name=_("Events"),
+        organizer_email=common.organizer_email(settings),
+        zone=settings.zone,
     )
 
 
@@ -62,5 +69,5 @@ async def personal_feed(settings: Settings, token: str) -> bytes:
     series_of = {s.id: series for s, series in pairs}
     entries = [(r, sessions[r.session_id], series_of[r.session_id]) for r in rows]  # type: ignore[attr-defined]
     return calendar.personal_feed_ics(
-        entries, name=_("My registrations"), organizer_email=common.organizer_email(settings)
+        entries, name=_("My registrations"), organizer_email=common.organizer_email(settings), zone=settings.zone
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -23,6 +24,7 @@ from events.models import (
     AgendaItem,
     Question,
     Registration,
+    Series,
     Speaker,
     Track,
 )
@@ -172,3 +174,9 @@ async def status_counts(session_id: int) -> StatusCounts:
 
 async def waitlist_of(session_id: int) -> list[Registration]:
     return await Registration.filter(session_id=session_id, status=WAITLISTED).order_by("waitlisted_at", "id")
+
+
+async def series_overview() -> list[tuple[Series, int]]:
+    """Every series with its number of sessions, in one grouped query."""
+    rows = await Series.all().annotate(session_count=Count("sessions")).group_by("id").order_by("title", "id")
+    return [(series, series.session_count) for series in rows]  # type: ignore[attr-defined]

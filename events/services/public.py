@@ -137,7 +137,9 @@ async def session_calendar(settings: Settings, session_id: int | None) -> tuple[
     """The "add to calendar" file of a public session (METHOD:PUBLISH, the UID of the public feeds)."""
     session = await public_session(session_id)
     series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
-    data = calendar.feed_ics([(session, series)], name=session.title, organizer_email=common.organizer_email(settings))
+    data = calendar.feed_ics(
+        [(session, series)], name=session.title, organizer_email=common.organizer_email(settings), zone=settings.zone
+    )
     return session, data
 
 

@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from agora.db import transaction
 from agora.i18n import gettext as _
 from agora.settings import Settings
+from events import invitations
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import (
     CONFIRMED,
@@ -86,9 +87,13 @@ async def register(
     consent_text: str = "",
     language: str = "de",
     by_staff: bool = False,
+    invitation: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Register for a session: a seat is held (double opt-in), or the person joins the waitlist.
+
+    invitation: the token of a personal invitation link, if the person came through one. The invitation of
+    this session (by that token, else by address) is marked as registered in the same transaction.
 
     by_staff: someone added by hand, outside the registration window, without opt-in (confirmed at once,
     or pending approval), still within capacity (full sessions put them on the waitlist).
@@ -130,19 +135,21 @@ async def register(
     }
 
     async def attempt() -> Registration:
+        # A fresh copy each time: a retried attempt may end on the waitlist after the first one held a seat.
+        values = dict(fields)
         async with transaction():
             if await capacity.claim(session.id, track, seats):
                 status = _seated_status(session, email_confirmed=by_staff)
                 if status == PENDING_CONFIRMATION:
-                    fields["hold_expires_at"] = now + HOLD_PERIOD
+                    values["hold_expires_at"] = now + HOLD_PERIOD
                 if status == CONFIRMED:
-                    fields["confirmed_at"] = now
+                    values["confirmed_at"] = now
             else:
                 status = WAITLISTED
-                fields["waitlisted_at"] = now
+                values["waitlisted_at"] = now
             if existing is not None:
                 # Coming back after cancelling: the same row, so the calendar UID stays the same.
-                if not await _set_status(existing, REG_CANCELLED, status, **fields):
+                if not await _set_status(existing, REG_CANCELLED, status, **values):
                     raise DuplicateRegistration(
                         {"email": _("This email address is already registered for this session.")}
                     )
@@ -156,8 +163,9 @@ async def register(
                     manage_token_hash=common.token_hash(common.manage_token(settings, uid)),
                     checkin_code=common.new_checkin_code(),
                     created_at=now,
-                    **fields,
+                    **values,
                 )
+            await invitations.record_registration(invitation or None, session.id, registration.email, registration.id)
             await _announce(settings, registration, session)
             return registration
 

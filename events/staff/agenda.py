@@ -10,9 +10,9 @@ from starlette.responses import Response
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import error_page, path_id, redirect, render, session_of
+from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
 from events import services as event_services
-from events.errors import EventError, NotFound
+from events.errors import EventError
 from events.models import AGENDA_KINDS, AgendaItem, Question, Session, Track
 from events.services import planning, validation
 from events.staff import questions
@@ -27,17 +27,10 @@ AGENDA_KIND_LABELS = {
 SPEAKER_ROWS = 3
 
 
-async def _session(request: Request) -> Session | None:
-    session_id = path_id(request, "session_id")
-    return await Session.get_or_none(id=session_id) if session_id else None
-
-
 async def agenda_page(
     request: Request, *, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     defaults: dict[str, Any] = {
         "starts_at": local_input(session.starts_at),
         "ends_at": local_input(session.ends_at),
@@ -115,9 +108,7 @@ def _service_errors(exc: EventError) -> dict[str, str]:
 
 
 async def item_add(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     data, values, errors = _read_item(await read_form(request))
     if errors:
         return await agenda_page(request, errors=errors, values=values, status=400)
@@ -147,21 +138,15 @@ async def _item_form(
     )
 
 
-async def _item(request: Request) -> tuple[Session | None, AgendaItem | None]:
-    session = await _session(request)
-    item_id = path_id(request, "item_id")
-    if session is None or item_id is None:
-        return session, None
-    item = await AgendaItem.get_or_none(id=item_id, session_id=session.id)
-    if item is not None:
-        await item.fetch_related("speakers")
+async def _item(request: Request) -> tuple[Session, AgendaItem]:
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
+    item = await get_or_404(AgendaItem, id=path_id(request, "item_id"), session_id=session.id)
+    await item.fetch_related("speakers")
     return session, item
 
 
 async def item_edit(request: Request) -> Response:
     session, item = await _item(request)
-    if session is None or item is None:
-        return await error_page(request, 404)
     speakers = [{"name": s.name, "role": s.role, "organisation": s.organisation} for s in item.speakers]
     speakers += [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS - len(speakers))]
     values = {
@@ -179,8 +164,6 @@ async def item_edit(request: Request) -> Response:
 
 async def item_update(request: Request) -> Response:
     session, item = await _item(request)
-    if session is None or item is None:
-        return await error_page(request, 404)
     data, values, errors = _read_item(await read_form(request))
     if errors:
         return await _item_form(request, session, item, values, errors, 400)
@@ -193,22 +176,14 @@ async def item_update(request: Request) -> Response:
 
 
 async def item_delete(request: Request) -> Response:
-    session = await _session(request)
-    item_id = path_id(request, "item_id")
-    if session is None or item_id is None:
-        return await error_page(request, 404)
-    try:
-        await planning.delete_agenda_item(session.id, item_id)
-    except EventError:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
+    await planning.delete_agenda_item(session.id, path_id(request, "item_id"))
     await session_of(request).flash(_("The agenda item has been removed."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda")
 
 
 async def track_add(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     reader = Reader(await read_form(request))
     title = reader.text("track_title", 200)
     capacity = reader.integer("track_capacity", maximum=100_000)
@@ -225,10 +200,8 @@ async def track_add(request: Request) -> Response:
 
 
 async def track_update(request: Request) -> Response:
-    session = await _session(request)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     track_id = path_id(request, "track_id")
-    if session is None or track_id is None:
-        return await error_page(request, 404)
     reader = Reader(await read_form(request))
     title = reader.text(f"track_{track_id}_title", 200)
     capacity = reader.integer(f"track_{track_id}_capacity", maximum=100_000)
@@ -240,7 +213,7 @@ async def track_update(request: Request) -> Response:
                 request.app.state.settings, session.id, track_id, title=title, capacity=capacity
             )
         except NotFound:
-            return await error_page(request, 404)
+            raise
         except EventError as exc:
             reader.errors = {f"track_{track_id}_{k}": v for k, v in exc.errors.items()}
     if reader.errors:
@@ -250,32 +223,26 @@ async def track_update(request: Request) -> Response:
 
 
 async def track_delete(request: Request) -> Response:
-    session = await _session(request)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     track_id = path_id(request, "track_id")
-    if session is None or track_id is None:
-        return await error_page(request, 404)
     try:
         await planning.delete_track(session.id, track_id)
     except EventError as exc:
         if "track" in exc.errors and await Track.exists(id=track_id, session_id=session.id):
             return await agenda_page(request, errors={"tracks": exc.errors["track"]}, status=400)
-        return await error_page(request, 404)
+        raise NotFound() from None
     await session_of(request).flash(_("The track has been removed."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
 
 
 async def question_add(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     back = f"/staff/events/sessions/{session.id}/agenda#questions"
     return await questions.add(request, {"session_id": session.id}, agenda_page, back)
 
 
 async def question_delete(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     return await questions.delete(
         request, {"session_id": session.id}, f"/staff/events/sessions/{session.id}/agenda#questions"
     )

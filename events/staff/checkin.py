@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
-from agora.web import error_page, path_id, redirect, render, session_of
+from agora.web import get_or_404, path_id, redirect, render, session_of
 from events import checkin
 from events.errors import EventError
 from events.exports import ATTENDING
@@ -18,15 +18,8 @@ from events.services import planning
 from events.staff.registrations import STATUS_LABELS
 
 
-async def _session(request: Request) -> Session | None:
-    session_id = path_id(request, "session_id")
-    return await Session.get_or_none(id=session_id) if session_id else None
-
-
 async def checkin_page(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     query = request.query_params.get("q", "").strip()[:100]
     return await render(
         request,
@@ -44,9 +37,7 @@ async def checkin_page(request: Request, *, errors: dict | None = None, status: 
 
 
 async def checkin_post(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     form = await read_form(request)
     code = text(form, "code", 40)
     back = text(form, "q", 100)
@@ -66,16 +57,12 @@ async def checkin_post(request: Request) -> Response:
 
 
 async def checkin_counts(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return JSONResponse({"error": "not found"}, status_code=404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     return JSONResponse(asdict(await checkin.live_counts(session.id)), headers={"Cache-Control": "no-store"})
 
 
 async def attendee_list(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     attendees = (
         await Registration.filter(session_id=session.id, status__in=ATTENDING)
         .order_by("name", "id")

@@ -1,29 +1,28 @@
-"""Reading the staff forms of events: numbers, Berlin wall-clock times, and the field values shown back."""
+"""Reading the staff forms of events: numbers, wall-clock times in the configured zone, field values shown back."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
 from agora.forms import text
 from agora.i18n import gettext as _
+from agora.i18n import local_zone
 
-ZONE = ZoneInfo("Europe/Berlin")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def local_input(value: datetime | None) -> str:
-    """The value of a datetime-local input: Berlin wall time."""
+    """The value of a datetime-local input: wall time in the configured zone."""
     if value is None:
         return ""
-    return value.astimezone(ZONE).strftime(LOCAL_FORMAT)
+    return value.astimezone(local_zone()).strftime(LOCAL_FORMAT)
 
 
 def parse_local(raw: str) -> datetime | None:
-    """A datetime-local value read as Berlin wall time, aware in UTC; None when unreadable."""
+    """A datetime-local value read as wall time in the configured zone, aware in UTC; None when unreadable."""
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -34,7 +33,7 @@ def parse_local(raw: str) -> datetime | None:
             continue
         if not 1900 < naive.year < 3000:
             return None
-        return naive.replace(tzinfo=ZONE).astimezone(UTC)
+        return naive.replace(tzinfo=local_zone()).astimezone(UTC)
     return None
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from agora.forms import checked, read_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import error_page, path_id, redirect, session_of
+from agora.web import path_id, redirect, session_of
 from events import services as event_services
 from events.errors import EventError
 from events.models import QUESTION_KINDS
@@ -66,12 +66,6 @@ async def add(request: Request, owner: dict[str, int], rerender: Rerender, back:
 
 
 async def delete(request: Request, owner: dict[str, int], back: str) -> Response:
-    question_id = path_id(request, "question_id")
-    if question_id is None:
-        return await error_page(request, 404)
-    try:
-        await planning.delete_question(question_id, **owner)
-    except EventError:
-        return await error_page(request, 404)
+    await planning.delete_question(path_id(request, "question_id"), **owner)
     await session_of(request).flash(_("The question has been removed."))
     return redirect(back)

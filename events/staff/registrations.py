@@ -11,7 +11,7 @@ from starlette.responses import Response
 from agora.forms import read_form, text
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import error_page, path_id, redirect, render, session_of
+from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
 from events import exports
 from events import services as event_services
 from events.errors import EventError
@@ -39,17 +39,10 @@ ACTIONS = {
 }
 
 
-async def _session(request: Request) -> Session | None:
-    session_id = path_id(request, "session_id")
-    return await Session.get_or_none(id=session_id) if session_id else None
-
-
 async def registrations_page(
     request: Request, *, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     registrations = (
         await Registration.filter(session_id=session.id).order_by("created_at", "id").prefetch_related("track")
     )
@@ -74,9 +67,7 @@ async def registrations_page(
 
 
 async def registration_add(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     form = await read_form(request)
     values: dict[str, Any] = {
         key: text(form, key, 300) for key in ("name", "email", "organisation", "role", "track_id")
@@ -116,13 +107,13 @@ async def registration_add(request: Request) -> Response:
 
 
 async def registration_action(request: Request) -> Response:
-    session = await _session(request)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     registration_id = path_id(request, "registration_id")
     action = request.path_params.get("action", "")
-    if session is None or registration_id is None or (action not in ACTIONS and action != "cancel"):
-        return await error_page(request, 404)
+    if action not in ACTIONS and action != "cancel":
+        raise NotFound()
     if not await Registration.exists(id=registration_id, session_id=session.id):
-        return await error_page(request, 404)
+        raise NotFound()
     settings = request.app.state.settings
     try:
         if action == "cancel":
@@ -139,11 +130,11 @@ async def registration_action(request: Request) -> Response:
 
 
 async def export(request: Request) -> Response:
-    session = await _session(request)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     kind = request.path_params.get("kind", "")
     fmt = request.path_params.get("fmt", "")
-    if session is None or kind not in exports.KINDS or fmt not in exports.FORMATS:
-        return await error_page(request, 404)
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
+        raise NotFound()
     content, media_type, name = await exports.export(session, kind, fmt)
     return Response(
         content,

@@ -10,11 +10,12 @@ from starlette.responses import Response
 
 from agora.forms import read_form
 from agora.i18n import gettext as _
-from agora.web import error_page, path_id, redirect, render, session_of
+from agora.web import get_or_404, path_id, redirect, render, session_of
 from events import recurrence
 from events import services as event_services
 from events.errors import EventError
 from events.models import Question, Series, Session
+from events.services import planning
 from events.staff import questions
 from events.staff.forms import Reader, parse_local
 
@@ -69,9 +70,8 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 async def series_list(request: Request) -> Response:
-    rows = await Series.all().order_by("title", "id")
-    counts = {s.id: await Session.filter(series_id=s.id).count() for s in rows}
-    return await render(request, "events/staff/series_list.html", {"series_list": rows, "counts": counts})
+    overview = await planning.series_overview()
+    return await render(request, "events/staff/series_list.html", {"overview": overview})
 
 
 async def _form(request: Request, series: Series | None, values: dict, errors: dict, status: int = 200) -> Response:
@@ -101,15 +101,8 @@ async def series_create(request: Request) -> Response:
     return redirect(f"/staff/events/series/{series.id}")
 
 
-async def _series(request: Request) -> Series | None:
-    series_id = path_id(request, "series_id")
-    return await Series.get_or_none(id=series_id) if series_id else None
-
-
 async def series_detail(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     dates, problem = preview(series.rrule, series.skipped)
     existing = {s.occurrence_at: s for s in await Session.filter(series_id=series.id, occurrence_at__not_isnull=True)}
     return await render(
@@ -129,17 +122,13 @@ async def series_detail(request: Request, *, errors: dict | None = None, status:
 
 
 async def series_edit(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     values = {key: getattr(series, key) for key in EMPTY}
     return await _form(request, series, values, {})
 
 
 async def series_update(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     form = await read_form(request)
     data, errors = _read(form)
     if form.get("preview") or errors:
@@ -153,9 +142,7 @@ async def series_update(request: Request) -> Response:
 
 
 async def series_generate(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     reader = Reader(await read_form(request))
     count = reader.integer("count", minimum=1, maximum=recurrence.MAX_GENERATE)
     if reader.errors:
@@ -173,9 +160,7 @@ async def series_generate(request: Request) -> Response:
 
 
 async def series_skip(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     form = await read_form(request)
     raw = form.get("occurrence")
     occurrence = None
@@ -195,15 +180,11 @@ async def series_skip(request: Request) -> Response:
 
 
 async def series_question_add(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     back = f"/staff/events/series/{series.id}#questions"
     return await questions.add(request, {"series_id": series.id}, series_detail, back)
 
 
 async def series_question_delete(request: Request) -> Response:
-    series = await _series(request)
-    if series is None:
-        return await error_page(request, 404)
+    series = await get_or_404(Series, id=path_id(request, "series_id"))
     return await questions.delete(request, {"series_id": series.id}, f"/staff/events/series/{series.id}#questions")

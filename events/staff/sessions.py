@@ -11,7 +11,7 @@ from starlette.responses import Response
 from agora.forms import checked, read_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import error_page, paginate, path_id, redirect, render, session_of
+from agora.web import get_or_404, paginate, parse_id, path_id, redirect, render, session_of
 from events import recurrence
 from events import services as event_services
 from events.errors import EventError
@@ -55,11 +55,6 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
     if data["starts_at"] and data["ends_at"] and data["ends_at"] <= data["starts_at"]:
         reader.errors["ends_at"] = _("The end must be after the start.")
     return data, reader.errors
-
-
-async def _session(request: Request) -> Session | None:
-    session_id = path_id(request, "session_id")
-    return await Session.get_or_none(id=session_id) if session_id else None
 
 
 async def session_list(request: Request) -> Response:
@@ -122,7 +117,7 @@ async def session_create(request: Request) -> Response:
     values = {**data, "series_id": raw_series if isinstance(raw_series, str) else ""}
     series_id = None
     if isinstance(raw_series, str) and raw_series:
-        series_id = int(raw_series) if raw_series.isdigit() and len(raw_series) < 10 else -1
+        series_id = parse_id(raw_series) or -1
         if not await Series.exists(id=series_id):
             errors["series_id"] = _("Please choose one of the series.")
     if series_id is not None:
@@ -141,9 +136,7 @@ async def session_create(request: Request) -> Response:
 
 
 async def session_detail(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
     previous = None
     if series is not None:
@@ -169,9 +162,7 @@ async def session_detail(request: Request, *, errors: dict | None = None, status
 
 
 async def session_edit(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     values = {key: getattr(session, key) for key in (*TEXT_FIELDS, *TIME_FIELDS)}
     values.update(
         kind=session.kind,
@@ -184,9 +175,7 @@ async def session_edit(request: Request) -> Response:
 
 
 async def session_update(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     data, errors = _read(await read_form(request))
     if not data["title"]:
         errors["title"] = _("Please enter a title.")
@@ -201,9 +190,7 @@ async def session_update(request: Request) -> Response:
 
 
 async def session_publish(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     try:
         await event_services.publish_session(session.id)
     except EventError as exc:
@@ -213,9 +200,7 @@ async def session_publish(request: Request) -> Response:
 
 
 async def session_cancel(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     reader = Reader(await read_form(request))
     reason = reader.text("reason", 2_000)
     if not reason:
@@ -231,9 +216,7 @@ async def session_cancel(request: Request) -> Response:
 
 
 async def session_complete(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     if session.status != "published":
         return await session_detail(
             request, errors={"status": _("Only a published session can be completed.")}, status=400
@@ -244,9 +227,7 @@ async def session_complete(request: Request) -> Response:
 
 
 async def session_move(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     reader = Reader(await read_form(request))
     starts = reader.when("move_starts_at", required=True)
     ends = reader.when("move_ends_at")
@@ -265,9 +246,7 @@ async def session_move(request: Request) -> Response:
 
 
 async def session_copy_agenda(request: Request) -> Response:
-    session = await _session(request)
-    if session is None:
-        return await error_page(request, 404)
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
     if not session.series_id:  # type: ignore[attr-defined]
         return await session_detail(request, errors={"copy": _("This session belongs to no series.")}, status=400)
     previous = (

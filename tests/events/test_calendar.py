@@ -154,3 +154,83 @@ async def test_personal_feed_lists_a_persons_registrations(database) -> None:
     events = {str(e["UID"]): str(e["STATUS"]) for e in cal.walk("VEVENT")}
     assert events == {r1.ics_uid: "TENTATIVE", r2.ics_uid: "CANCELLED"}  # r1 has not confirmed yet
     assert (await Registration.get(id=r2.id)).ics_uid == r2.ics_uid
+
+
+def _unfolded_names(data: bytes) -> list[str]:
+    """The property and component lines in order, with folded continuation lines joined again."""
+    lines: list[str] = []
+    for raw in data.decode("utf-8").split("\r\n"):
+        if raw.startswith((" ", "\t")):
+            lines[-1] += raw[1:]
+        elif raw:
+            lines.append(raw)
+    return lines
+
+
+def _transitions(cal: icalendar.Calendar, year: int) -> dict[str, datetime]:
+    [tz] = cal.walk("VTIMEZONE")
+    found: dict[str, datetime] = {}
+    for part in tz.subcomponents:
+        moments = [part.decoded("DTSTART")]
+        for rdate in part.get("RDATE", []) if isinstance(part.get("RDATE"), list) else [part.get("RDATE")]:
+            if rdate is not None:
+                moments += [d.dt for d in rdate.dts]
+        for moment in moments:
+            offsets = (part["TZOFFSETFROM"].td, part["TZOFFSETTO"].td)
+            if moment.year == year and offsets[0] != offsets[1]:
+                found[part.name] = moment
+    return found
+
+
+async def test_the_file_is_ordered_folded_and_carries_the_zone_database_rules(database) -> None:
+    starts = datetime(2029, 3, 6, 7, 0, tzinfo=UTC)
+    session = await published_session(
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        title="Wirtschaft trifft Verwaltung: Frühstück im Rathaus für Unternehmen aus Musterstadt und Umgebung",
+        description="Kurze Impulse aus der Verwaltung, Ihre Fragen und Zeit für Gespräche. " * 6,
+    )
+    reg = await register(database, session.id, 1, name="Erika Muster mit einem recht langen Namen, GmbH & Co. KG")
+    files = {
+        "invitation": await feeds.registration_calendar(database, manage_token(database, reg.ics_uid)),
+        "feed": await feeds.sessions_feed(database),
+        "personal": await feeds.personal_feed(database, manage_token(database, reg.ics_uid)),
+    }
+    for label, data in files.items():
+        raw_lines = data.split(b"\r\n")
+        assert raw_lines[-1] == b"", label
+        assert all(len(line) <= 75 for line in raw_lines), (label, max(raw_lines, key=len))
+        assert any(line.startswith(b" ") for line in raw_lines), label  # the long description was folded
+        lines = _unfolded_names(data)
+        names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
+        timezone_at, event_at = lines.index("BEGIN:VTIMEZONE"), lines.index("BEGIN:VEVENT")
+        assert names[0] == "BEGIN" and lines[0] == "BEGIN:VCALENDAR", label
+        assert "METHOD" in names[1:timezone_at] and "PRODID" in names[1:timezone_at], label
+        assert "METHOD" not in names[timezone_at:], label
+        assert lines.index("END:VTIMEZONE") < event_at, label
+        cal = parse(data)
+        event = only_event(cal)
+        check_timezone(cal, event)
+        assert event.decoded("DTSTART") == datetime(2029, 3, 6, 8, 0, tzinfo=BERLIN)
+        # The change of time in 2029 as the zone database has it: 25 March and 28 October.
+        changes = _transitions(cal, 2029)
+        assert changes["DAYLIGHT"].replace(tzinfo=None).date() == datetime(2029, 3, 25).date(), label
+        assert changes["STANDARD"].replace(tzinfo=None).date() == datetime(2029, 10, 28).date(), label
+    assert "Gespräche. Kurze" in str(only_event(parse(files["feed"]))["DESCRIPTION"])
+
+
+async def test_calendar_files_follow_the_configured_zone(database) -> None:
+    from tests.conftest import replace_settings
+
+    zoned = replace_settings(database, time_zone="America/New_York")
+    starts = datetime(2029, 7, 3, 12, 0, tzinfo=UTC)
+    await published_session(starts_at=starts, ends_at=starts + timedelta(hours=1))
+    cal = parse(await feeds.sessions_feed(zoned))
+    event = only_event(cal)
+    [tz] = cal.walk("VTIMEZONE")
+    assert str(tz["TZID"]) == "America/New_York" == str(cal["X-WR-TIMEZONE"])
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+    assert event.decoded("DTSTART") == datetime(2029, 7, 3, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+    changes = _transitions(cal, 2029)
+    assert changes["DAYLIGHT"].date().isoformat() == "2029-03-11"
+    assert changes["STANDARD"].date().isoformat() == "2029-11-04"

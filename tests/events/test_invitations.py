@@ -11,7 +11,7 @@ from agora import i18n
 from events import contacts, invitations
 from events.contacts import SKIP, UPDATE, ContactFilter, ImportRow
 from events.errors import EventError
-from events.models import INVITATION_DECLINED, INVITATION_REGISTERED, Contact, Invitation
+from events.models import INVITATION_DECLINED, INVITATION_REGISTERED, Contact, Invitation, Registration
 from notifications import api
 from tests.conftest import csrf_from, form_post
 from tests.events.helpers import mails, published_session, register
@@ -277,9 +277,8 @@ async def test_registered_and_declined_are_tracked(database, client) -> None:
         m.recipient: m.context["registration_url"].split("invitation=", 1)[1] for m in await mails(invitations.KIND)
     }
 
-    # Registered through the link, reported by the registration page
-    reg = await register(database, session.id, 0, email="contact0@example.com")
-    assert await invitations.record_registration(tokens["contact0@example.com"], session.id, reg.email, reg.id)
+    # Registered through the link: the registration service marks it
+    await register(database, session.id, 0, email="contact0@example.com", invitation=tokens["contact0@example.com"])
     assert (await Invitation.get(email="contact0@example.com")).status == INVITATION_REGISTERED
     # Registered without the link: counted by address
     await register(database, session.id, 1, email="contact1@example.com")
@@ -356,3 +355,64 @@ async def test_a_person_sees_and_deletes_their_directory_entry(database) -> None
     [invitation] = await Invitation.all()
     assert invitation.email.endswith("@invalid") and invitation.contact_id is None
     assert (await invitations.stats(session.id)).invited == 1  # the counts survive
+
+
+async def _invite(settings, session_id: int, n: int) -> str:  # noqa: ANN001
+    await make_contact(n)
+    await invitations.send_invitations(settings, session_id, ContactFilter())
+    sent = await mails(invitations.KIND, to=f"contact{n}@example.com")
+    return sent[-1].context["registration_url"].split("invitation=", 1)[1]
+
+
+async def test_the_registration_form_marks_the_invitation_of_its_link(database, client) -> None:
+    session = await published_session()
+    token = await _invite(database, session.id, 0)
+    page = await client.get(f"/termine/{session.id}?invitation={token}")
+    assert 'value="contact0@example.com"' in page.text  # prefilled from the invitation
+    # Registering with another address still counts for the invitation the link belongs to.
+    answer = await client.post(
+        f"/termine/{session.id}/anmeldung",
+        data={
+            "name": "Person 0",
+            "email": "assistant@example.com",
+            "consent": "on",
+            "invitation": token,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert answer.status_code == 200
+    invitation = await Invitation.get(email="contact0@example.com")
+    registration = await Registration.get(email="assistant@example.com")
+    assert (invitation.status, invitation.registration_id) == (INVITATION_REGISTERED, registration.id)  # type: ignore[attr-defined]
+    assert invitation.registered_at is not None
+
+
+async def test_the_api_registration_marks_the_invitation_of_its_address(database, client) -> None:
+    session = await published_session()
+    await _invite(database, session.id, 1)
+    answer = await client.post(
+        f"/api/v1/sessions/{session.id}/registrations",
+        json={"name": "Person 1", "email": "Contact1@Example.com", "consent": True},
+    )
+    assert answer.status_code == 201
+    invitation = await Invitation.get(email="contact1@example.com")
+    assert (invitation.status, invitation.registration_id) == (
+        INVITATION_REGISTERED,
+        (await Registration.get(email="contact1@example.com")).id,
+    )  # type: ignore[attr-defined]
+
+
+async def test_a_failed_registration_leaves_the_invitation_untouched(database, monkeypatch) -> None:
+    from events.services import registration as registration_services
+
+    session = await published_session()
+    token = await _invite(database, session.id, 2)
+
+    async def broken(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        raise RuntimeError("the outbox refused the row")
+
+    monkeypatch.setattr(registration_services, "_announce", broken)
+    with pytest.raises(RuntimeError):
+        await register(database, session.id, 2, email="contact2@example.com", invitation=token)
+    assert not await Registration.exists(email="contact2@example.com")
+    assert (await Invitation.get(email="contact2@example.com")).status == "invited"  # one transaction

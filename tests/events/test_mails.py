@@ -13,12 +13,13 @@ from icalendar import Calendar
 
 from events import checkin, services, tasks
 from events.models import Registration
+from events.services import signup
 from events.services.common import KINDS, manage_url
 from notifications.compose import build
 from notifications.models import OutboxMessage
 from tests.events.helpers import mails, published_session, register
 
-ALL_KINDS = (*KINDS, tasks.REMINDER, tasks.FOLLOWUP, tasks.SUMMARY)
+ALL_KINDS = (*KINDS, signup.EXISTS_KIND, tasks.REMINDER, tasks.FOLLOWUP, tasks.SUMMARY)
 TITLE = "Wirtschaft trifft Verwaltung"
 # Babel formats dates in the reader's language whatever the catalog holds: a reliable language marker.
 WEEKDAYS = {
@@ -38,6 +39,9 @@ async def _produce_every_kind(settings) -> None:  # noqa: ANN001
     first = await register(settings, session.id, 1)  # confirm request
     await services.confirm_registration(settings, services_token(settings, first))  # confirmed
     second = await register(settings, session.id, 2)  # waitlisted
+    await signup.register_publicly(
+        settings, session.id, name="Noch einmal", email="person2@example.com", consent=True, consent_version="v"
+    )  # exists
     await services.cancel_registration(settings, first.id)  # cancelled, second promoted
     await services.confirm_registration(settings, services_token(settings, second))
     await services.update_session(

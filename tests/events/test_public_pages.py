@@ -169,13 +169,33 @@ async def test_bad_input_gives_field_errors_and_changes_nothing(database, client
     assert (await Registration.get(email="erika@example.com")).status == WAITLISTED
 
 
-async def test_duplicate_is_a_clear_409(database, client) -> None:
-    session = await published_session()
-    await register(database, session.id, 1, email="erika@example.com")
-    response = await _post(client, session.id, _form())
-    assert response.status_code == 409
-    assert 'id="email-error"' in response.text
+async def test_a_registered_address_gets_the_page_of_a_new_one_and_a_mail(database, client) -> None:
+    from notifications.compose import build
+    from notifications.models import OutboxMessage
+
+    session = await published_session(capacity=5)
+    existing = await register(database, session.id, 1, email="erika@example.com", name="Erika Muster")
+    await client.get("/language/en")
+    new = await _post(client, session.id, _form(email="new@example.com"))
+    again = await _post(client, session.id, _form(name="Mallory", organisation="Probe AG"))
+    assert new.status_code == again.status_code == 200
+
+    def status_of(page: str) -> str:
+        return re.search(r'<p class="notice" role="status" id="status">(.*?)</p>', page, re.S).group(1)  # type: ignore[union-attr]
+
+    assert status_of(again.text) == status_of(new.text).replace("new@example.com", "erika@example.com")
+    assert "already" not in again.text
+    stored = await Registration.get(id=existing.id)
+    assert (stored.name, stored.organisation, stored.status) == ("Erika Muster", existing.organisation, existing.status)
     assert await Registration.filter(email="erika@example.com").count() == 1
+    [mail] = await OutboxMessage.filter(kind="registration_exists")
+    assert (mail.recipient, mail.locale) == ("erika@example.com", "en")
+    message = build(mail, database)
+    text = message.get_body(("plain",)).get_content()
+    assert str(message["Subject"]).startswith("You are already registered")
+    assert mail.context["manage_url"] in text and "Hello Erika Muster," in text
+    manage = await client.get(_path(mail.context["manage_url"]))
+    assert manage.status_code == 200 and "Erika Muster" in manage.text
 
 
 async def test_english_errors_and_closed_registration(database, client) -> None:

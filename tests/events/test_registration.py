@@ -272,3 +272,42 @@ async def test_a_failure_after_the_seat_claim_rolls_everything_back(database, mo
     monkeypatch.undo()
     assert (await register(database, session.id, 1)).status == PENDING_CONFIRMATION
     assert await invariant(session.id) == (1, 1, 3)
+
+
+@pytest.mark.parametrize("coming_back", [False, True])
+async def test_a_retried_registration_that_ends_on_the_waitlist_keeps_no_hold(
+    database, monkeypatch, coming_back
+) -> None:
+    # The first attempt holds the last seat and is then rolled back for contention; before the retry
+    # someone else takes the seat. The retry must start from clean values, not from the first attempt's.
+    from tortoise.exceptions import OperationalError
+
+    from events.services import capacity, common
+
+    session = await published_session(capacity=1)
+    if coming_back:
+        earlier = await register(database, session.id, 1)
+        await services.cancel_registration(database, earlier.id)
+    real_claim, real_notify = capacity.claim, common.notify
+    claims: list[bool] = []
+
+    async def racing_claim(*args, **kwargs) -> bool:  # noqa: ANN002, ANN003
+        claims.append(await real_claim(*args, **kwargs) if not claims else False)
+        return claims[-1]
+
+    async def contended_notify(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if len(claims) == 1:
+            raise OperationalError("database is locked")
+        await real_notify(*args, **kwargs)
+
+    monkeypatch.setattr(capacity, "claim", racing_claim)
+    monkeypatch.setattr(common, "notify", contended_notify)
+    registration = await register(database, session.id, 1)
+    assert claims == [True, False]
+    stored = await Registration.get(id=registration.id)
+    for row in (registration, stored):
+        assert row.status == WAITLISTED
+        assert row.hold_expires_at is None
+        assert row.confirmed_at is None
+        assert row.waitlisted_at is not None
+    assert await invariant(session.id) == (0, 0, 1)

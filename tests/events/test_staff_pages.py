@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -590,3 +591,25 @@ async def test_track_capacity_change_promotes_the_waitlist(staff_client, databas
     assert (changed.title, changed.capacity, changed.seats_taken) == ("KI", 2, 2)
     assert (await Registration.get(id=waiting.id)).status == CONFIRMED
     assert await mails("registration_promoted", to=waiting.email)
+
+
+async def test_series_list_counts_sessions_in_one_query(staff_client, database, caplog) -> None:
+    counts = {"Ohne Termine": 0, "Ein Termin": 1, "Drei Termine": 3}
+    for title, number in counts.items():
+        series = await make_series(title=title)
+        for n in range(number):
+            await published_session(series_id=series.id, starts_at=datetime(2027, 6, 1 + n, 6, 0, tzinfo=UTC))
+    await published_session(title="Ohne Reihe")
+
+    from events.services import planning
+
+    with caplog.at_level("DEBUG", logger="tortoise.db_client"):
+        overview = await planning.series_overview()
+    queries = [r for r in caplog.records if r.name == "tortoise.db_client" and "SELECT" in r.getMessage().upper()]
+    assert len(queries) == 1, [r.getMessage() for r in queries]
+    assert {series.title: number for series, number in overview} == counts
+    assert [series.title for series, _number in overview] == sorted(counts)
+
+    page = (await staff_client.get("/staff/events/series")).text
+    for title, number in counts.items():
+        assert re.search(rf">{title}</a></td><td>[^<]*</td><td>{number}</td>", page), title
