@@ -11,7 +11,7 @@ pending_approval (so that approving never overbooks), confirmed and attended.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -341,7 +341,10 @@ async def cancel_by_token(settings: Settings, token: str, *, now: datetime | Non
 async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
     """The scheduler job: unconfirmed holds past hold_expires_at give their seats back to the waitlist."""
     now = now or common.now_utc()
-    due = await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list("id", flat=True)
+    due = cast(
+        list[int],
+        await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list("id", flat=True),
+    )
     expired = 0
     for registration_id in due:
 
