@@ -424,8 +424,11 @@ def _blank(model: type[BaseModel]) -> dict[str, Any]:
     """Every field of a form, so that showing it again never meets a missing value: defaults, else empty."""
     blank: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        default = info.get_default(call_default_factory=True) if not info.is_required() else ""
-        blank[info.alias or name] = default
+        try:
+            default = "" if info.is_required() else info.get_default(call_default_factory=True)
+        except ValidationError:  # a nested model with required fields has no empty default
+            default = {}
+        blank[info.alias or name] = default.model_dump(by_alias=True) if isinstance(default, BaseModel) else default
     return blank
 
 
