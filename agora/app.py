@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agora import db, i18n, retention
+from agora import api, db, i18n, retention
 from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
 from agora.accounts import tokens_web
@@ -90,7 +90,7 @@ def collect_routes() -> list[BaseRoute]:
         *events_routes.routes(),
         *events_staff.routes(),
         *events_invitations.routes(),
-        *events_api.routes(),
+        api.mount(events_api.operations()),
         static,
     ]
 

@@ -5,28 +5,56 @@ to a service. Text types refuse what the database or an export cannot hold (cont
 before it gets there; limits are declared once, from the column (`column_length`). Errors come back as
 `FieldErrors`: a message per field path in the reader's language, shown next to the field on a page and as
 `{"errors": {...}}` with status 422 in the API.
+
+A model whose HTML form is not a plain list of its fields (rows of repeated inputs, answers named after their
+question) says so with two classmethods: `from_form(form)` shapes the posted form into the model's data, and
+`form_field(path)` names the form's input for an error path ("colleagues.0.email" -> "colleague_0_email").
+
+Fields are declared the way pydantic and mypy both read them:
+
+    class SeriesInput(InputModel):
+        title: Annotated[str, Line(column_length(Series, "title"), min_length=1)]
+        contact_email: OptionalEmail = ""
+        default_capacity: Annotated[int, Integer(0, 100_000)] = 30
+        kind: Annotated[str, OneOf(*KINDS)] = "dialogue"
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
+import annotated_types
 import email_validator
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails, PydanticCustomError
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 
+from agora import i18n
 from agora.i18n import gettext as _
 
 MAX_FIELDS = 200
 MAX_ID = 2**31 - 1  # the largest value an integer primary key holds on every supported database
 MAX_JSON_DEPTH = 32
 EMAIL_MAX = 254
+PASSWORD_MAX = 1_000
+URL_MAX = 500
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,13 +70,27 @@ class InputModel(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, allow_inf_nan=False, extra="ignore")
 
+    @classmethod
+    def from_form(cls, form: FormData) -> dict[str, Any]:
+        """The model's data in a posted form: by default one input per field (lists for list fields)."""
+        return form_data(form, cls)
+
+    @classmethod
+    def form_field(cls, path: str) -> str:
+        """The name of the form input an error path belongs to: a field's own ("roles.1" -> "roles")."""
+        return path.split(".")[0]
+
 
 class FieldErrors(Exception):
-    """Input refused: `errors` maps a field path ("email", "colleagues.1.email") to a message for the reader."""
+    """Input refused: `errors` maps a field path ("email", "colleagues.1.email") to a message for the reader.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    `values` holds what was sent (as the model reads it), so that a form can show it again next to the errors.
+    """
+
+    def __init__(self, errors: dict[str, str], values: Mapping[str, Any] | None = None) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.values: dict[str, Any] = dict(values or {})
 
 
 class BadBody(Exception):
@@ -75,23 +117,45 @@ _check_line = _text_check(_CONTROL_IN_LINE)
 _check_paragraph = _text_check(_CONTROL_IN_PARAGRAPH)
 
 
-def Line(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - used like a type
-    """One line of text (a name, a title), stripped, at most max_length characters."""
-    return Annotated[
-        str,
+class Rules(annotated_types.GroupedMetadata):
+    """Several pieces of pydantic metadata under one name, for `Annotated[str, Line(200)]`."""
+
+    def __init__(self, *items: Any) -> None:
+        self.items = items
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self.items
+
+
+class _SchemaExtra:
+    """Adds keys to a field's JSON schema (an enum, a pattern) without changing its validation."""
+
+    def __init__(self, **extra: Any) -> None:
+        self.extra = extra
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(schema), **self.extra}
+
+
+def Line(max_length: int, min_length: int = 0) -> Rules:  # noqa: N802 - reads like a type
+    """One line of text (a name, a title), stripped, at most max_length characters: `Annotated[str, Line(200)]`."""
+    return Rules(
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_check_line),
-    ]
+    )
 
 
-def Paragraph(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - used like a type
+def _plain_line_breaks(value: Any) -> Any:
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def Paragraph(max_length: int, min_length: int = 0) -> Rules:  # noqa: N802 - reads like a type
     """Text of several lines (a description, an answer); line breaks are kept, Windows ones made plain."""
-    return Annotated[
-        str,
-        BeforeValidator(lambda v: v.replace("\r\n", "\n") if isinstance(v, str) else v),
+    return Rules(
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_check_paragraph),
-    ]
+        BeforeValidator(_plain_line_breaks),
+    )
 
 
 def normalise_email(value: str) -> str:
@@ -125,9 +189,99 @@ Email = Annotated[
 ]
 
 
-def _ascii_integer(value: Any) -> Any:
-    """Digits as people type them in ASCII only: int("٣") is 3 in Python, which an id must never be."""
-    if isinstance(value, bool):
+def _optional_email(value: str) -> str:
+    return _email(value) if value.strip() else ""
+
+
+# An address that may be left empty (a contact address of a series); when given, the one rule applies.
+OptionalEmail = Annotated[
+    str,
+    StringConstraints(max_length=EMAIL_MAX),
+    AfterValidator(_optional_email),
+    Field(json_schema_extra={"anyOf": [{"format": "email"}, {"maxLength": 0}]}),
+]
+
+
+def _web_address(value: str) -> str:
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ValueError(_("Please enter a web address starting with https://."))
+    return value
+
+
+def WebAddress(max_length: int = URL_MAX) -> Rules:  # noqa: N802 - reads like a type
+    """An http(s) address, or empty: `Annotated[str, WebAddress(500)]`."""
+    return Rules(
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(_check_line),
+        AfterValidator(_web_address),
+        _SchemaExtra(anyOf=[{"pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}, {"maxLength": 0}]),
+    )
+
+
+def _no_surrogates(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError(_("This text contains characters that cannot be stored. Please type it again."))
+    return value
+
+
+# Passwords keep their spaces and are never stored as typed, so only what cannot be encoded is refused.
+Password = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, max_length=PASSWORD_MAX),
+    AfterValidator(_no_surrogates),
+    Field(json_schema_extra={"format": "password"}),
+]
+
+
+def OneOf(*values: str) -> Rules:  # noqa: N802 - reads like a type
+    """One of the given words (a kind, a status): `Annotated[str, OneOf(*KINDS)]`; anything else is refused with
+    "choose one of the options"."""
+    allowed = tuple(values)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError("literal_error", "not one of the options")
+        return value
+
+    return Rules(AfterValidator(check), _SchemaExtra(enum=list(allowed)))
+
+
+def _moment(value: Any, info: ValidationInfo) -> Any:
+    """An aware date and time. A form's datetime-local value has no offset: it is read as wall time in the
+    configured zone; a JSON body must carry its offset (RFC 3339), as the OpenAPI document says. An empty
+    form input is no time (None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(_("Please enter a date and time.")) from None
+    else:
+        raise ValueError(_("Please enter a date and time."))
+    if not 1900 < moment.year < 3000:
+        raise ValueError(_("Please enter a date and time."))
+    if moment.tzinfo is None:
+        if not (info.context or {}).get("form"):
+            raise ValueError(_("Please give a date and time with a time zone (ISO 8601)."))
+        moment = moment.replace(tzinfo=i18n.local_zone())
+    return moment
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})]
+
+
+def _from_text(info: ValidationInfo) -> bool:
+    """Whether the input is text by nature (a form, a query string) rather than typed JSON."""
+    return bool((info.context or {}).get("form"))
+
+
+def _ascii_integer(value: Any, info: ValidationInfo) -> Any:
+    """Digits as people type them in ASCII only: int("٣") is 3 in Python, which an id must never be. A JSON body
+    sends numbers as numbers, as the OpenAPI document says; text is for forms and query strings."""
+    if isinstance(value, bool) or (isinstance(value, str) and not _from_text(info)):
         raise ValueError(_("Please enter a whole number."))
     if isinstance(value, str):
         value = value.strip()
@@ -137,17 +291,21 @@ def _ascii_integer(value: Any) -> Any:
     return value
 
 
-def Integer(minimum: int, maximum: int) -> Any:  # noqa: N802 - used like a type
-    """A whole number within bounds, from ASCII digits (or a JSON integer)."""
-    return Annotated[int, BeforeValidator(_ascii_integer), Field(ge=minimum, le=maximum)]
+def Integer(minimum: int, maximum: int) -> Rules:  # noqa: N802 - reads like a type
+    """A whole number within bounds, from ASCII digits (or a JSON integer): `Annotated[int, Integer(0, 100)]`."""
+    # The before-validator comes last so that it wraps the bounds and the schema still shows them.
+    return Rules(annotated_types.Ge(minimum), annotated_types.Le(maximum), BeforeValidator(_ascii_integer))
 
 
-Id = Annotated[int, BeforeValidator(_ascii_integer), Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_ascii_integer)]
 
 
-def _checkbox(value: Any) -> Any:
-    if isinstance(value, str):
+def _checkbox(value: Any, info: ValidationInfo) -> Any:
+    """A ticked box sends "on" (or its value); JSON sends true or false and nothing else."""
+    if isinstance(value, str) and _from_text(info):
         return value.strip().lower() in ("on", "1", "true", "yes")
+    if not isinstance(value, bool):
+        raise ValueError(_("Please answer yes or no."))
     return value
 
 
@@ -160,6 +318,12 @@ def column_length(model: Any, field: str) -> int:
     if not isinstance(length, int):
         raise TypeError(f"{model.__name__}.{field} has no max_length")
     return length
+
+
+def max_lengths(model: type[BaseModel]) -> dict[str, int]:
+    """Each text field's limit, for the maxlength attributes of the model's form."""
+    properties = model.model_json_schema().get("properties", {})
+    return {name: spec["maxLength"] for name, spec in properties.items() if isinstance(spec.get("maxLength"), int)}
 
 
 # --- turning pydantic's errors into sentences for the reader --------------------------------------------------
@@ -221,7 +385,7 @@ def validate(model: type[M], data: Mapping[str, Any], **context: Any) -> M:
     try:
         return model.model_validate(data, context=context or None)
     except ValidationError as exc:
-        raise FieldErrors(_errors(exc)) from None
+        raise FieldErrors(_errors(exc), data) from None
 
 
 # --- reading request bodies ------------------------------------------------------------------------------------
@@ -256,13 +420,47 @@ async def read_form(request: Request, max_files: int = 0) -> FormData:
         raise BadBody(400, _("The form could not be read. Please reload the page and send it again.")) from None
 
 
-async def parse_form(request: Request, model: type[M], *, max_files: int = 0, **context: Any) -> M:
-    """A posted HTML form read into the model. Models with a `from_form(form)` classmethod shape the data
-    themselves (rows of repeated fields, for example)."""
-    form = await read_form(request, max_files=max_files)
+def _blank(model: type[BaseModel]) -> dict[str, Any]:
+    """Every field of a form, so that showing it again never meets a missing value: defaults, else empty."""
+    blank: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        try:
+            default = "" if info.is_required() else info.get_default(call_default_factory=True)
+        except ValidationError:  # a nested model with required fields has no empty default
+            default = {}
+        blank[info.alias or name] = default.model_dump(by_alias=True) if isinstance(default, BaseModel) else default
+    return blank
+
+
+def validate_form(form: FormData, model: type[M], *, prefix: str = "", **context: Any) -> M:
+    """An already read form into the model; errors are named after the form's inputs. With a prefix, the model
+    reads the inputs named prefix + field (one of several small forms on a page: "track_7_title")."""
+    if prefix:
+        form = FormData([(key.removeprefix(prefix), v) for key, v in form.multi_items() if key.startswith(prefix)])
     shape = getattr(model, "from_form", None)
     data = shape(form) if callable(shape) else form_data(form, model)
-    return validate(model, data, **context)
+    try:
+        return validate(model, data, form=True, **context)
+    except FieldErrors as exc:
+        name = getattr(model, "form_field", None)
+        renamed: dict[str, str] = {}
+        for path, message in exc.errors.items():
+            renamed.setdefault(prefix + (name(path) if callable(name) else path), message)
+        exc.errors = renamed
+        exc.values = {prefix + key: value for key, value in {**_blank(model), **exc.values}.items()}
+        raise
+
+
+async def parse_form(request: Request, model: type[M], *, max_files: int = 0, prefix: str = "", **context: Any) -> M:
+    """A posted HTML form read into the model (see InputModel.from_form and form_field)."""
+    return validate_form(await read_form(request, max_files=max_files), model, prefix=prefix, **context)
+
+
+def local_value(moment: datetime | None) -> str:
+    """A time as a datetime-local input shows it: wall time in the configured zone (read back by Moment)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(i18n.local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -311,7 +509,7 @@ async def parse_json(request: Request, model: type[M], **context: Any) -> M:
 
 
 def parse_query(request: Request, model: type[M], **context: Any) -> M:
-    """Query parameters read into the model, like a form."""
+    """Query parameters read into the model, like a form (text by nature)."""
     params = request.query_params
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -320,28 +518,4 @@ def parse_query(request: Request, model: type[M], **context: Any) -> M:
             data[key] = params.getlist(key)
         elif key in params:
             data[key] = params[key]
-    return validate(model, data, **context)
-
-
-# --- the older field readers, kept while every form moves to a model --------------------------------------------
-
-
-def text(form: FormData, name: str, max_length: int = 10_000) -> str:
-    value = form.get(name)
-    if not isinstance(value, str):
-        return ""
-    return value.strip()[:max_length]
-
-
-def raw(form: FormData, name: str, max_length: int = 1_000) -> str:
-    """Without stripping: passwords keep their spaces."""
-    value = form.get(name)
-    return value[:max_length] if isinstance(value, str) else ""
-
-
-def checked(form: FormData, name: str) -> bool:
-    return form.get(name) in ("on", "1", "true", "yes")
-
-
-def many(form: FormData, name: str) -> list[str]:
-    return [v for v in form.getlist(name) if isinstance(v, str)]
+    return validate(model, data, form=True, **context)

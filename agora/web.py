@@ -264,7 +264,7 @@ async def error_page(request: Request, status: int, message: str | None = None) 
 
 class NotFound(HTTPException):
     """Raise it anywhere in a route: an HTML route answers with the translated 404 page (the app's
-    HTTPException handler), a route under /api/v1 with the API's JSON 404 body (events.api.common.ApiMount).
+    HTTPException handler), a route under /api/v1 with the API's JSON 404 body (agora.api.ApiMount).
     The message, already translated, replaces the general text of either."""
 
     def __init__(self, message: str | None = None) -> None:
@@ -379,24 +379,6 @@ async def paginate(query: Any, request: Request, per_page: int = DEFAULT_PER_PAG
     """For HTML lists: ?page= read leniently (anything odd shows the first page), clamped to the last page."""
     number = whole_number(request.query_params.get("page"), MAX_PAGE) or 1
     return await fetch_page(query, number, per_page, clamp=True)
-
-
-def page_params(
-    request: Request, errors: dict[str, str], *, default_per_page: int = DEFAULT_PER_PAGE
-) -> tuple[int, int]:
-    """For the API: ?page= and ?per_page= read strictly; a bad value is named in errors (the answer is 400)."""
-
-    def number(name: str, default: int, upper: int) -> int:
-        raw = request.query_params.get(name)
-        if raw is None:
-            return default
-        value = whole_number(raw, upper)
-        if value is None:
-            errors[name] = _("Please give a whole number from 1 to %(max)s.", max=upper)
-            return default
-        return value
-
-    return number("page", 1, MAX_PAGE), number("per_page", default_per_page, MAX_PER_PAGE)
 
 
 async def paged(query: Any, number: int, per_page: int) -> tuple[list[Any], dict[str, int]]:

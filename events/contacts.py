@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
-from agora.accounts.services import normalise_email, validate_email
 from agora.db import transaction
+from agora.forms import FieldErrors, normalise_email, validate
 from agora.i18n import gettext as _
 from events.errors import EventError, NotFound
-from events.models import CONTACT_SIZES, Contact, Invitation
+from events.forms import ContactFilter, ContactInput
+from events.models import Contact, Invitation
 
 MAX_CSV_BYTES = 512 * 1024
 MAX_ROWS = 5000
@@ -49,77 +48,6 @@ HEADERS = {
     "consent date": "consent_at",
     "consent_at": "consent_at",
 }
-LIMITS = {"company": 200, "contact_person": 200, "sector": 120, "consent_source": 200}
-
-
-@dataclass
-class ContactFilter:
-    sector: str = ""
-    size: str = ""
-    tag: str = ""
-    q: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {"sector": self.sector, "size": self.size, "tag": self.tag, "q": self.q}
-
-
-def normalise_size(raw: str) -> str | None:
-    """'1 – 9' -> '1-9'. None when it is not one of CONTACT_SIZES."""
-    value = re.sub(r"\s+", "", raw).replace("–", "-").replace("—", "-")
-    if value in ("250+", ">=250", "ab250", "über250"):
-        return "250+"
-    return value if value in CONTACT_SIZES else None
-
-
-def split_tags(raw: str) -> list[str]:
-    tags: list[str] = []
-    for part in re.split(r"[,|]", raw):
-        tag = part.strip()[:60]
-        if tag and tag.lower() not in (t.lower() for t in tags):
-            tags.append(tag)
-    return tags
-
-
-def parse_date(raw: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def clean_contact(data: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validate one contact (form or CSV row). Returns (cleaned fields, errors by field)."""
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    for name, limit in LIMITS.items():
-        value = (data.get(name) or "").strip()
-        if len(value) > limit:
-            errors[name] = _("At most %(limit)d characters.", limit=limit)
-        cleaned[name] = value[:limit]
-    if not cleaned["company"]:
-        errors["company"] = _("Enter the company.")
-    email = normalise_email(data.get("email") or "")
-    if not email:
-        errors["email"] = _("Enter the email address.")
-    elif validate_email(email):
-        errors["email"] = _("This is not a valid email address.")
-    cleaned["email"] = email
-    size_raw = (data.get("size") or "").strip()
-    size = normalise_size(size_raw) if size_raw else ""
-    if size is None:
-        errors["size"] = _("Unknown size %(size)s: use 1-9, 10-49, 50-249 or 250+.", size=size_raw)
-    cleaned["size"] = size or ""
-    cleaned["tags"] = split_tags(data.get("tags") or "")
-    consent_raw = (data.get("consent_at") or "").strip()
-    consent_at = parse_date(consent_raw) if consent_raw else None
-    if consent_raw and consent_at is None:
-        errors["consent_at"] = _("Unknown date %(value)s: use 2026-03-31 or 31.03.2026.", value=consent_raw)
-    cleaned["consent_at"] = consent_at
-    return cleaned, errors
-
-
 # Directory
 
 
@@ -145,7 +73,7 @@ async def list_contacts(flt: ContactFilter, limit: int = 500) -> list[Contact]:
 
 async def sectors() -> list[str]:
     values = await Contact.exclude(sector="").distinct().values_list("sector", flat=True)
-    return sorted(set(values), key=str.lower)
+    return sorted({str(value) for value in values}, key=str.lower)
 
 
 async def all_tags() -> list[str]:
@@ -163,11 +91,10 @@ async def get_contact(contact_id: int) -> Contact:
     return contact
 
 
-async def save_contact(contact_id: int | None, data: dict[str, str], *, unsubscribed: bool = False) -> Contact:
-    """Create (contact_id None) or update a contact. Raises EventError with field errors."""
-    cleaned, errors = clean_contact(data)
-    if errors:
-        raise EventError(errors)
+async def save_contact(contact_id: int | None, contact_input: ContactInput) -> Contact:
+    """Create (contact_id None) or update a contact. Raises EventError when the address is taken."""
+    cleaned = contact_input.fields()
+    unsubscribed = contact_input.unsubscribed
     async with transaction():
         clash = await Contact.filter(email=cleaned["email"]).exclude(id=contact_id or 0).exists()
         if clash:
@@ -291,24 +218,48 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]
 async def preview_import(data: bytes, on_existing: str) -> ImportReport:
     """Validate every row against the rules, the file itself and the directory. Writes nothing."""
     parsed, unknown = read_rows(data)
-    seen: dict[str, int] = {}
-    emails = [normalise_email(row.get("email") or "") for _, row in parsed]
-    existing = set(await Contact.filter(email__in=[e for e in emails if e]).values_list("email", flat=True))
-    report = ImportReport(rows=[], unknown_headers=unknown)
+    rows: list[ImportRow] = []
     for line, raw in parsed:
-        cleaned, errors = clean_contact(raw)
-        row = ImportRow(line=line, data=cleaned, errors=list(errors.values()))
-        email = cleaned["email"]
-        if email and email in seen:
+        try:
+            rows.append(ImportRow(line=line, data=validate(ContactInput, raw).fields()))
+        except FieldErrors as exc:
+            errors = [f"{_column(field)}: {message}" for field, message in exc.errors.items()]
+            rows.append(ImportRow(line=line, data=_shown(raw), status=ERROR, errors=errors))
+    valid = [row.data["email"] for row in rows if row.status != ERROR]
+    existing = set(await Contact.filter(email__in=valid).values_list("email", flat=True))
+    seen: dict[str, int] = {}
+    report = ImportReport(rows=rows, unknown_headers=unknown)
+    for row in rows:
+        email = row.data["email"]
+        if row.status != ERROR and email in seen:
             row.errors.append(_("Same email address as line %(line)d.", line=seen[email]))
-        elif email:
-            seen[email] = line
-        if row.errors:
             row.status = ERROR
-        elif email in existing:
-            row.status = UPDATE_ROW if on_existing == UPDATE else SKIP_ROW
-        report.rows.append(row)
+        elif row.status != ERROR:
+            seen[email] = row.line
+            if email in existing:
+                row.status = UPDATE_ROW if on_existing == UPDATE else SKIP_ROW
     return report
+
+
+def _column(field: str) -> str:
+    """The column a refused value came from, in the reader's language."""
+    labels = {
+        "company": _("Company"),
+        "contact_person": _("Contact person"),
+        "email": _("Email address"),
+        "sector": _("Sector"),
+        "size": _("Size"),
+        "tags": _("Tags"),
+        "consent_source": _("Source of the consent"),
+        "consent_at": _("Date of the consent"),
+    }
+    return labels.get(field, field)
+
+
+def _shown(raw: dict[str, str]) -> dict[str, Any]:
+    """A refused row as the preview lists it."""
+    keys = ("company", "contact_person", "email", "sector", "size", "consent_source")
+    return {key: str(raw.get(key) or "")[:200] for key in keys}
 
 
 async def apply_import(rows: list[ImportRow]) -> int:

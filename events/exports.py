@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from agora.i18n import format_dt
 from agora.i18n import gettext as _
 from events.models import ATTENDED, CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
-from events.services import validation
+from events.services import common
 from events.services.planning import waitlist_of
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -101,7 +101,7 @@ async def table(session: Session, kind: str) -> Table:
         header = [_("Position"), *_person_header(), _("On the waitlist since")]
         return header, [[str(index), *_person_row(r), format_dt(r.waitlisted_at)] for index, r in enumerate(regs, 1)]
     if kind == "answers":
-        questions = await validation.questions_for(session)
+        questions = await common.questions_for(session)
         regs = (
             await Registration.filter(session_id=session.id).filter(anonymised_at__isnull=True).order_by("name", "id")
         )

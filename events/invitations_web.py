@@ -4,45 +4,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import checked, read_form, text
+from agora.forms import FieldErrors, InputModel, OneOf, parse_form, parse_query, read_form, validate_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
-from agora.web import PUBLIC, page, parse_id, path_id, redirect, render, session_of, staff
+from agora.web import PUBLIC, page, path_id, redirect, render, session_of, staff
 from events import contacts, invitations
-from events.contacts import CONTACT_SIZES, SKIP, UPDATE, ContactFilter
+from events.contacts import SKIP, UPDATE
 from events.errors import EventError, NotFound
+from events.forms import ContactFilter, ContactInput, InviteInput, InviteQuery
+from events.models import CONTACT_SIZES
 
 ROLES = ("admin", "organizer")
 NAV = [
     StaffLink("Contacts", "/staff/contacts", frozenset(ROLES)),
     StaffLink("Invitations", "/staff/invitations", frozenset(ROLES)),
 ]
-CONTACT_FIELDS = (
-    "company",
-    "contact_person",
-    "email",
-    "sector",
-    "size",
-    "tags",
-    "consent_source",
-    "consent_at",
-)
 
 
-def _filter(params: Any) -> ContactFilter:
-    def get(name: str, limit: int = 120) -> str:
-        value = params.get(name)
-        return value.strip()[:limit] if isinstance(value, str) else ""
+class ImportChoice(InputModel):
+    """What the import does with an address already in the directory (and the file, carried as base64)."""
 
-    size = get("size")
-    return ContactFilter(sector=get("sector"), size=size if size in CONTACT_SIZES else "", tag=get("tag"), q=get("q"))
+    on_existing: Annotated[str, OneOf(UPDATE, SKIP)] = SKIP
+    payload: str = ""
 
 
 async def _filter_choices() -> dict[str, Any]:
@@ -53,7 +43,7 @@ async def _filter_choices() -> dict[str, Any]:
 
 
 async def contact_list(request: Request) -> Response:
-    flt = _filter(request.query_params)
+    flt = parse_query(request, ContactFilter)
     found = await contacts.list_contacts(flt)
     return await render(
         request,
@@ -106,15 +96,16 @@ async def contact_edit(request: Request) -> Response:
 
 
 async def _save(request: Request, contact_id: int | None) -> Response:
-    form = await read_form(request)
-    values: dict[str, Any] = {name: text(form, name, 1000) for name in CONTACT_FIELDS}
-    values["unsubscribed"] = checked(form, "unsubscribed")
     try:
-        await contacts.save_contact(contact_id, values, unsubscribed=values["unsubscribed"])
+        data = await parse_form(request, ContactInput)
+    except FieldErrors as exc:
+        return await _contact_form(request, contact_id, exc.values, exc.errors, status=422)
+    try:
+        await contacts.save_contact(contact_id, data)
     except NotFound:
         raise
     except EventError as exc:
-        return await _contact_form(request, contact_id, values, exc.errors, status=422)
+        return await _contact_form(request, contact_id, data.model_dump(), exc.errors, status=422)
     await session_of(request).flash(_("The contact has been saved."))
     return redirect("/staff/contacts")
 
@@ -144,13 +135,9 @@ async def import_form(request: Request) -> Response:
     return await _import_form(request, {})
 
 
-def _choice(form: FormData) -> str:
-    return UPDATE if text(form, "on_existing", 10) == UPDATE else SKIP
-
-
 async def import_preview(request: Request) -> Response:
-    form = await request.form(max_files=1, max_fields=20)
-    on_existing = _choice(form)
+    form = await read_form(request, max_files=1)
+    on_existing = validate_form(form, ImportChoice).on_existing
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _import_form(request, {"file": _("Choose a CSV file.")}, on_existing, status=422)
@@ -171,11 +158,10 @@ async def import_preview(request: Request) -> Response:
 
 
 async def import_confirm(request: Request) -> Response:
-    form = await read_form(request)
-    on_existing = _choice(form)
-    payload = form.get("payload")
+    choice = await parse_form(request, ImportChoice)
+    on_existing = choice.on_existing
     try:
-        data = base64.b64decode(payload if isinstance(payload, str) else "", validate=True)
+        data = base64.b64decode(choice.payload, validate=True)
         report = await contacts.import_contacts(data, on_existing)
     except (binascii.Error, ValueError):
         return await _import_form(request, {"file": _("The file could not be read. Upload it again.")}, status=422)
@@ -204,12 +190,10 @@ async def invitation_overview(request: Request) -> Response:
     )
 
 
-async def _invite_page(request: Request, params: Any, errors: dict[str, str], status: int = 200) -> Response:
-    flt = _filter(params)
+async def _invite_page(request: Request, choice: InviteQuery, errors: dict[str, str], status: int = 200) -> Response:
+    flt = ContactFilter.model_validate(choice.as_dict())
     sessions = await invitations.invitable_sessions()
-    raw = params.get("session")
-    session_id = parse_id(raw)
-    chosen = next((s for s in sessions if s.id == session_id), None)
+    chosen = next((s for s in sessions if s.id == choice.session), None)
     count = len(await invitations.candidates(chosen.id, flt)) if chosen else None
     return await render(
         request,
@@ -228,18 +212,25 @@ async def _invite_page(request: Request, params: Any, errors: dict[str, str], st
 
 async def invite(request: Request) -> Response:
     """GET: choose the session and segment and see how many would be invited. Changes nothing."""
-    return await _invite_page(request, request.query_params, {})
+    return await _invite_page(request, parse_query(request, InviteQuery), {})
 
 
 async def invite_send(request: Request) -> Response:
     form = await read_form(request)
-    session_id = parse_id(text(form, "session", 12))
-    if session_id is None:
-        return await _invite_page(request, form, {"session": _("Choose a published session.")}, status=422)
     try:
-        sent = await invitations.send_invitations(request.app.state.settings, session_id, _filter(form))
+        data = validate_form(form, InviteInput)
+    except FieldErrors as exc:
+        try:
+            shown = validate_form(form, InviteQuery)
+        except FieldErrors:
+            shown = InviteQuery()
+        errors = {**exc.errors, "session": _("Choose a published session.")} if "session" in exc.errors else exc.errors
+        return await _invite_page(request, shown, errors, status=422)
+    chosen = InviteQuery.model_validate(data.model_dump())
+    try:
+        sent = await invitations.send_invitations(request.app.state.settings, data.session, data)
     except EventError as exc:
-        return await _invite_page(request, form, exc.errors, status=422)
+        return await _invite_page(request, chosen, exc.errors, status=422)
     await session_of(request).flash(
         _("%(count)d invitations have been queued.", count=sent) if sent != 1 else _("1 invitation has been queued.")
     )

@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import checked, read_form
+from agora.forms import parse_form, read_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import PUBLIC, NotFound, error_page, page, render
 from notifications import api
+from notifications.forms import PreferencesInput
 
 CATEGORY_LABELS = {
     "invitations": lazy_gettext("Invitations to sessions and workshops"),
@@ -74,8 +75,8 @@ async def preferences_save(request: Request) -> Response:
     address = _preferences_address(request)
     if address is None:
         raise NotFound(_("This link is not valid."))
-    form = await read_form(request)
-    await api.set_preferences(address, {category: checked(form, f"cat-{category}") for category in api.categories()})
+    chosen = (await parse_form(request, PreferencesInput)).chosen
+    await api.set_preferences(address, {category: category in chosen for category in api.categories()})
     return await _preferences_view(request, address, saved=True)
 
 

@@ -8,12 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import read_form, text
+from agora.forms import parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.nav import StaffLink
 from agora.web import get_or_404, page, paginate, path_id, redirect, render, session_of, staff
 from notifications import api, compose, dispatch
+from notifications.forms import TestMailInput
 from notifications.models import FAILED, QUEUED, SENDING, SENT, STATUSES, OutboxMessage
 
 ROLES = ("admin", "organizer")
@@ -63,9 +64,9 @@ async def mail_resend(request: Request) -> Response:
 
 
 async def mail_test(request: Request) -> Response:
-    form = await read_form(request)
+    note = (await parse_form(request, TestMailInput)).note
     user = session_of(request).user
-    await api.send_test_message(user.email, locale=user.language or "de", note=text(form, "note", 500))
+    await api.send_test_message(user.email, locale=user.language or "de", note=note)
     await session_of(request).flash(_("A test message to %(email)s has been queued.", email=user.email))
     return redirect("/staff/mail")
 

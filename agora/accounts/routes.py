@@ -7,8 +7,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from agora.accounts import services
+from agora.accounts.forms import CodeInput, LoginInput
 from agora.accounts.sessions import client_ip
-from agora.forms import raw, read_form, text
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.security import is_same_site_url
 from agora.web import PUBLIC, page, redirect, render, session_of
@@ -30,11 +31,14 @@ async def login_form(request: Request) -> Response:
 
 
 async def login_submit(request: Request) -> Response:
-    form = await read_form(request)
-    email = text(form, "email", 254)
-    password = raw(form, "password", 1000)
-    next_url = _next_url(text(form, "next", 500))
-    result = await services.authenticate(email, password, client_ip(request.scope))
+    try:
+        data = await parse_form(request, LoginInput)
+    except FieldErrors as exc:
+        context = {"next": _next_url(None), "errors": exc.errors, "email": ""}
+        return await render(request, "accounts/login.html", context, status=400)
+    email = data.email
+    next_url = _next_url(data.next)
+    result = await services.authenticate(email, data.password, client_ip(request.scope))
     if result.user is None:
         if result.retry_after is not None:
             refusal = await render(
@@ -79,7 +83,10 @@ async def totp_submit(request: Request) -> Response:
         return redirect("/staff/login")
     if state.session.mfa_passed:
         return redirect("/staff")
-    form = await read_form(request)
+    try:
+        code = (await parse_form(request, CodeInput)).code
+    except FieldErrors as exc:
+        return await render(request, "accounts/login_totp.html", {"errors": exc.errors}, status=400)
     wait = await services.totp_wait(state.user, client_ip(request.scope))
     if wait is not None:
         await state.logout()
@@ -93,7 +100,6 @@ async def totp_submit(request: Request) -> Response:
             },
             status=429,
         )
-    code = text(form, "code", 40)
     used_recovery_code = False
     if not await services.verify_totp(state.user, code):
         # Without the phone, one of the recovery codes stands in, once.

@@ -7,9 +7,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from agora.accounts import services, totp
+from agora.accounts.forms import CodeInput, PasswordChangeInput, PasswordInput, UserCreateInput, UserUpdateInput
 from agora.accounts.models import ROLES, User
 from agora.accounts.sessions import client_ip
-from agora.forms import checked, many, raw, read_form, text
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.web import NotFound, get_or_404, page, path_id, redirect, render, session_of, staff
@@ -40,17 +41,17 @@ async def account(request: Request) -> Response:
 
 async def change_password(request: Request) -> Response:
     state = session_of(request)
-    form = await read_form(request)
     try:
+        data = await parse_form(request, PasswordChangeInput)
         await services.change_password(
             state.user,
-            raw(form, "current_password"),
-            raw(form, "new_password"),
-            raw(form, "confirm_password"),
+            data.current_password,
+            data.new_password,
+            data.confirm_password,
             keep_session_id=state.session.id,
             ip_address=client_ip(request.scope),
         )
-    except services.AccountError as exc:
+    except (FieldErrors, services.AccountError) as exc:
         return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
     # A new session id after a password change, as after a login.
     await state.mark_mfa_passed()
@@ -82,10 +83,10 @@ async def totp_confirm(request: Request) -> Response:
     secret = state.get("pending_totp_secret")
     if not secret:
         return redirect("/staff/account/totp")
-    form = await read_form(request)
     try:
-        codes = await services.confirm_totp(state.user, secret, text(form, "code", 20))
-    except services.AccountError as exc:
+        data = await parse_form(request, CodeInput)
+        codes = await services.confirm_totp(state.user, secret, data.code)
+    except (FieldErrors, services.AccountError) as exc:
         return await render(request, "accounts/totp_setup.html", _totp_context(state.user, secret, exc.errors), 400)
     await state.pop("pending_totp_secret")
     await state.flash(_("Two-factor authentication is now active."))
@@ -103,10 +104,10 @@ async def recovery_codes_renew(request: Request) -> Response:
 
 async def totp_disable(request: Request) -> Response:
     state = session_of(request)
-    form = await read_form(request)
     try:
-        await services.disable_totp(state.user, raw(form, "password"), client_ip(request.scope))
-    except services.AccountError as exc:
+        data = await parse_form(request, PasswordInput)
+        await services.disable_totp(state.user, data.password, client_ip(request.scope))
+    except (FieldErrors, services.AccountError) as exc:
         return await render(request, "accounts/account.html", await _account_context(request, errors=exc.errors), 400)
     await state.flash(_("Two-factor authentication has been switched off."))
     return redirect("/staff/account")
@@ -150,24 +151,20 @@ async def user_new(request: Request) -> Response:
     )
 
 
+async def _user_form(request: Request, target: User | None, values: dict, errors: dict[str, str]) -> Response:
+    context = {"target": target, "errors": errors, "values": values, "roles": _role_choices()}
+    return await render(request, "accounts/user_form.html", context, 400)
+
+
 async def user_create(request: Request) -> Response:
-    form = await read_form(request)
-    values = {
-        "email": text(form, "email", 254),
-        "display_name": text(form, "display_name", 120),
-        "roles": many(form, "roles"),
-    }
     try:
-        user = await services.create_user(
-            values["email"], values["display_name"], raw(form, "password"), values["roles"]
-        )
+        data = await parse_form(request, UserCreateInput)
+    except FieldErrors as exc:
+        return await _user_form(request, None, exc.values, exc.errors)
+    try:
+        user = await services.create_user(data.email, data.display_name, data.password, list(data.roles))
     except services.AccountError as exc:
-        return await render(
-            request,
-            "accounts/user_form.html",
-            {"target": None, "errors": exc.errors, "values": values, "roles": _role_choices()},
-            400,
-        )
+        return await _user_form(request, None, data.model_dump(exclude={"password"}), exc.errors)
     await session_of(request).flash(_("The user %(name)s has been created.", name=user.display_name))
     return redirect("/staff/users")
 
@@ -184,23 +181,22 @@ async def user_edit(request: Request) -> Response:
 
 async def user_update(request: Request) -> Response:
     target = await get_or_404(User, id=path_id(request, "user_id"))
-    form = await read_form(request)
-    values = {
-        "display_name": text(form, "display_name", 120),
-        "roles": many(form, "roles"),
-        "is_active": checked(form, "is_active"),
-    }
     try:
-        await services.update_user(target.id, acting=session_of(request).user, **values)  # type: ignore[arg-type]
-        if raw(form, "password"):
-            await services.set_password_by_admin(target.id, raw(form, "password"))
-    except services.AccountError as exc:
-        return await render(
-            request,
-            "accounts/user_form.html",
-            {"target": target, "errors": exc.errors, "values": values, "roles": _role_choices()},
-            400,
+        data = await parse_form(request, UserUpdateInput)
+    except FieldErrors as exc:
+        return await _user_form(request, target, exc.values, exc.errors)
+    try:
+        await services.update_user(
+            target.id,
+            acting=session_of(request).user,
+            display_name=data.display_name,
+            roles=list(data.roles),
+            is_active=data.is_active,
         )
+        if data.password:
+            await services.set_password_by_admin(target.id, data.password)
+    except services.AccountError as exc:
+        return await _user_form(request, target, data.model_dump(exclude={"password"}), exc.errors)
     await session_of(request).flash(_("The changes have been saved."))
     return redirect("/staff/users")
 

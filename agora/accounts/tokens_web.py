@@ -7,7 +7,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from agora.accounts import tokens
-from agora.forms import many, read_form, text
+from agora.accounts.forms import TokenInput
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.web import NotFound, page, path_id, redirect, render, session_of, staff
@@ -38,19 +39,20 @@ async def token_list(request: Request) -> Response:
 
 
 async def token_create(request: Request) -> Response:
-    form = await read_form(request)
-    values = {"name": text(form, "name", 200), "scopes": many(form, "scopes"), "days": text(form, "days", 10)}
-    days = int(values["days"]) if values["days"].isdigit() else 0
+    try:
+        data = await parse_form(request, TokenInput)
+    except FieldErrors as exc:
+        return await _list_page(request, errors=exc.errors, values=exc.values, status=400)
     try:
         token, plain = await tokens.create_token(
-            name=values["name"],
-            scopes=values["scopes"],
+            name=data.name,
+            scopes=list(data.scopes),
             created_by_id=session_of(request).user.id,
-            expires_in_days=days,
+            expires_in_days=data.days,
         )
     except tokens.TokenError as exc:
         errors = {("days" if k == "expires_in_days" else k): v for k, v in exc.errors.items()}
-        return await _list_page(request, errors=errors, values=values, status=400)
+        return await _list_page(request, errors=errors, values=data.model_dump(), status=400)
     # Shown in this one response and never again: only the hash is kept.
     return await render(
         request, "accounts/tokens_created.html", {"token": token, "plain": plain, "scopes": tokens.SCOPES}

@@ -32,7 +32,8 @@ def qr_svg(uri: str, title: str) -> str:
 
 def matching_step(secret: str, code: str, last_step: int, at: float | None = None) -> int | None:
     """The time step the code belongs to, if valid and newer than the last one used; otherwise None."""
-    code = "".join(ch for ch in code if ch.isdigit())
+    # ASCII digits only: str.isdigit() would keep "²" and "٣", which no authenticator app shows.
+    code = "".join(ch for ch in code if ch in "0123456789")
     if len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)

@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import current_locale
 from agora.i18n import gettext as _
 from agora.pages import services
+from agora.pages.forms import BarrierReportInput
 from agora.security import is_same_site_url
 from agora.web import PUBLIC, page, redirect, render, session_of
 
@@ -28,25 +29,21 @@ def _show(slug: str):  # noqa: ANN202 - returns an endpoint
 
 
 async def barrier_feedback(request: Request) -> Response:
-    form = await read_form(request)
-    values = {
-        "page_url": text(form, "page_url", 500),
-        "description": text(form, "description", 5000),
-        "name": text(form, "name", 120),
-        "email": text(form, "email", 254),
-    }
     try:
-        await services.report_barrier(**values)
-    except services.PageError as exc:
+        data = await parse_form(request, BarrierReportInput)
+    except FieldErrors as exc:
         content = await services.get_page("barrierefreiheit", current_locale.get())
         return await render(
-            request, "pages/page.html", {"content": content, "errors": exc.errors, "values": values}, 400
+            request, "pages/page.html", {"content": content, "errors": exc.errors, "values": exc.values}, 400
         )
+    await services.report_barrier(**data.model_dump())
     await session_of(request).flash(_("Thank you. Your report has been received and will be answered."))
     return redirect("/barrierefreiheit#feedback")
 
 
 def routes() -> list[BaseRoute]:
-    result = [page(kind.path, _show(kind.slug), access=PUBLIC, name=f"page_{kind.slug}") for kind in services.PAGES]
+    result: list[BaseRoute] = [
+        page(kind.path, _show(kind.slug), access=PUBLIC, name=f"page_{kind.slug}") for kind in services.PAGES
+    ]
     result.append(page("/barrierefreiheit/feedback", barrier_feedback, access=PUBLIC, methods=["POST"]))
     return result

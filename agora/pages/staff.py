@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.pages import services
+from agora.pages.forms import HandledInput, PageInput
 from agora.pages.models import BarrierReport
 from agora.web import NotFound, page, paginate, path_id, redirect, render, session_of, staff
 
@@ -51,13 +52,13 @@ async def page_save(request: Request) -> Response:
     params = _params(request)
     if params is None:
         raise NotFound()
-    form = await read_form(request)
-    values = {"title": text(form, "title", 200), "body": text(form, "body", 100_001)}
     user = session_of(request).user
     try:
-        await services.save_page(*params, values["title"], values["body"], user.email)
-    except services.PageError as exc:
+        data = await parse_form(request, PageInput)
+        await services.save_page(*params, data.title, data.body, user.email)
+    except (FieldErrors, services.PageError) as exc:
         content = await services.get_page(*params)
+        values = exc.values if isinstance(exc, FieldErrors) else data.model_dump()
         return await render(
             request,
             "pages/staff_edit.html",
@@ -79,9 +80,9 @@ async def report_list(request: Request) -> Response:
 
 async def report_handled(request: Request) -> Response:
     report_id = path_id(request, "report_id")
-    form = await read_form(request)
+    note = (await parse_form(request, HandledInput)).note
     user = session_of(request).user
-    if not await services.mark_barrier_handled(report_id, user.email, text(form, "note", 5000)):
+    if not await services.mark_barrier_handled(report_id, user.email, note):
         raise NotFound()
     await session_of(request).flash(_("The report has been marked as handled."))
     return redirect("/staff/barrier-reports")

@@ -6,55 +6,168 @@ cannot act with anybody's sign-in: that is why registering needs no CSRF token.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from agora import i18n
 from agora.accounts.sessions import client_ip
+from agora.api import PageMeta, PageQuery, failure, invalid, ok
+from agora.forms import Id, OneOf, validate
 from agora.i18n import gettext as _
-from agora.web import NotFound, page_params, paged, path_id
-from events import services
-from events.api.common import BadBody, failure, invalid, iso, json_object, ok
+from agora.web import NotFound, paged, path_id
+from events import forms, services
 from events.errors import EventError, RegistrationClosed
-from events.forms import CONSENT_TEXT, CONSENT_VERSION
-from events.models import CANCELLED, COMPLETED, PUBLISHED, Series, Session, Track
-from events.services import common, limits, signup, validation
+from events.models import (
+    AGENDA_KINDS,
+    CANCELLED,
+    COMPLETED,
+    PENDING_CONFIRMATION,
+    PUBLISHED,
+    QUESTION_KINDS,
+    SESSION_KINDS,
+    WAITLISTED,
+    Series,
+    Session,
+    Track,
+)
+from events.services import common, limits, signup
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
-REGISTRATION_FIELDS = {
-    "name": str,
-    "email": str,
-    "organisation": str,
-    "role": str,
-    "answers": dict,
-    "colleagues": list,
-    "track_id": int,
-    "consent": bool,
-}
+STATES = ("open", "waitlist", "not_open", "closed", "past")
+
+
+# --- what the endpoints answer ------------------------------------------------------------------------------
+
+
+class VenueOut(BaseModel):
+    name: str
+    address: str
+    room: str
+    accessibility: str
+
+
+class SeriesOut(BaseModel):
+    id: int
+    title: str
+    description: str = Field(description="Markdown.")
+    office: str
+    contact_email: str
+    venue: VenueOut
+    url: str = Field(json_schema_extra={"format": "uri"})
+
+
+class RegistrationInfo(BaseModel):
+    state: str = Field(json_schema_extra={"enum": list(STATES)})
+    opens_at: datetime | None
+    closes_at: datetime
+    requires_approval: bool
+    max_colleagues: int
+
+
+class SessionOut(BaseModel):
+    id: int
+    series_id: int | None
+    kind: str = Field(json_schema_extra={"enum": list(SESSION_KINDS)})
+    title: str
+    description: str = Field(description="Markdown.")
+    starts_at: datetime
+    ends_at: datetime
+    venue: VenueOut
+    # The link itself goes only to registered people (in their mails), not to the public.
+    online: bool = Field(description="Whether people can also take part online.")
+    capacity: int
+    seats_left: int
+    registration: RegistrationInfo
+    url: str = Field(json_schema_extra={"format": "uri"}, description="The public page of the session.")
+
+
+class TrackOut(BaseModel):
+    id: int
+    title: str
+    capacity: int
+    seats_left: int
+
+
+class QuestionOut(BaseModel):
+    id: int
+    label: str
+    kind: str = Field(json_schema_extra={"enum": list(QUESTION_KINDS)})
+    options: list[str]
+    required: bool
+
+
+class SpeakerOut(BaseModel):
+    name: str
+    role: str
+    organisation: str
+
+
+class AgendaItemOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    description: str
+    kind: str = Field(json_schema_extra={"enum": list(AGENDA_KINDS)})
+    room: str
+    track_id: int | None
+    speakers: list[SpeakerOut]
+
+
+class SessionDetail(SessionOut):
+    tracks: list[TrackOut]
+    questions: list[QuestionOut]
+    agenda: list[AgendaItemOut]
+
+
+class SeriesPage(PageMeta):
+    items: list[SeriesOut]
+
+
+class SessionPage(PageMeta):
+    items: list[SessionOut]
+
+
+class RegistrationCreated(BaseModel):
+    """The same answer for a new registration and for an address already registered (which gets a mail)."""
+
+    status: str = Field(json_schema_extra={"enum": [PENDING_CONFIRMATION, WAITLISTED]})
+    waitlist_position: int | None
+
+
+# --- what they read -----------------------------------------------------------------------------------------
+
+
+class SessionQuery(PageQuery):
+    series: Id | None = Field(default=None, description="Only sessions of this series.")
+    upcoming: Annotated[str, OneOf("true", "false")] | None = Field(
+        default=None, description="true: sessions not yet over; false: sessions that are over."
+    )
 
 
 def _public_url(request: Request, path: str) -> str:
-    return request.app.state.settings.base_url.rstrip("/") + path
+    return str(request.app.state.settings.base_url).rstrip("/") + path
 
 
-def series_json(request: Request, series: Series) -> dict[str, Any]:
-    return {
-        "id": series.id,
-        "title": series.title,
-        "description": series.description,
-        "office": series.office,
-        "contact_email": series.contact_email,
-        "venue": {
-            "name": series.venue_name,
-            "address": series.venue_address,
-            "room": series.venue_room,
-            "accessibility": series.venue_accessibility,
-        },
-        "url": _public_url(request, f"/reihen/{series.id}"),
-    }
+def series_out(request: Request, series: Series) -> SeriesOut:
+    return SeriesOut(
+        id=series.id,
+        title=series.title,
+        description=series.description,
+        office=series.office,
+        contact_email=series.contact_email,
+        venue=VenueOut(
+            name=series.venue_name,
+            address=series.venue_address,
+            room=series.venue_room,
+            accessibility=series.venue_accessibility,
+        ),
+        url=_public_url(request, f"/reihen/{series.id}"),
+    )
 
 
 def registration_state(session: Session) -> str:
@@ -69,66 +182,51 @@ def registration_state(session: Session) -> str:
     return "waitlist" if services.seats_left(session) <= 0 else "open"
 
 
-def session_json(request: Request, session: Session) -> dict[str, Any]:
+def session_fields(request: Request, session: Session) -> dict[str, object]:
+    """The fields of SessionOut, for it and the models extending it."""
     return {
         "id": session.id,
         "series_id": session.series_id,  # type: ignore[attr-defined]
         "kind": session.kind,
         "title": session.title,
         "description": session.description,
-        "starts_at": iso(session.starts_at),
-        "ends_at": iso(session.ends_at),
-        "venue": {
-            "name": session.venue_name,
-            "address": session.venue_address,
-            "room": session.venue_room,
-            "accessibility": session.venue_accessibility,
-        },
-        # The link itself goes only to registered people (in their mails), not to the public.
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "venue": VenueOut(
+            name=session.venue_name,
+            address=session.venue_address,
+            room=session.venue_room,
+            accessibility=session.venue_accessibility,
+        ),
         "online": bool(session.online_url),
         "capacity": session.capacity,
         "seats_left": services.seats_left(session),
-        "registration": {
-            "state": registration_state(session),
-            "opens_at": iso(session.registration_opens_at),
-            "closes_at": iso(session.registration_closes_at or session.starts_at),
-            "requires_approval": session.requires_approval,
-            "max_colleagues": session.max_colleagues,
-        },
+        "registration": RegistrationInfo(
+            state=registration_state(session),
+            opens_at=session.registration_opens_at,
+            closes_at=session.registration_closes_at or session.starts_at,
+            requires_approval=session.requires_approval,
+            max_colleagues=session.max_colleagues,
+        ),
         "url": _public_url(request, f"/termine/{session.id}"),
     }
 
 
-async def series_list(request: Request) -> Response:
-    errors: dict[str, str] = {}
-    number, per_page = page_params(request, errors)
-    if errors:
-        return failure(400, _("Please check the query parameters named in errors."), errors)
-    items, meta = await paged(Series.all().order_by("title", "id"), number, per_page)
-    return ok({"items": [series_json(request, s) for s in items], **meta})
+async def series_list(request: Request, query: PageQuery) -> Response:
+    items, meta = await paged(Series.all().order_by("title", "id"), query.page, query.per_page)
+    return ok(SeriesPage(items=[series_out(request, s) for s in items], **meta))
 
 
-async def session_list(request: Request) -> Response:
-    errors: dict[str, str] = {}
-    number, per_page = page_params(request, errors)
-    query = Session.filter(status=PUBLISHED)
-    series = request.query_params.get("series")
-    if series is not None:
-        if not series.isdigit() or len(series) > 10:
-            errors["series"] = _("Please give the id of a series.")
-        else:
-            query = query.filter(series_id=int(series))
-    upcoming = request.query_params.get("upcoming")
-    if upcoming == "true":
-        query = query.filter(ends_at__gte=common.now_utc())
-    elif upcoming == "false":
-        query = query.filter(ends_at__lt=common.now_utc())
-    elif upcoming is not None:
-        errors["upcoming"] = _("Please give true or false.")
-    if errors:
-        return failure(400, _("Please check the query parameters named in errors."), errors)
-    items, meta = await paged(query.order_by("starts_at", "id"), number, per_page)
-    return ok({"items": [session_json(request, s) for s in items], **meta})
+async def session_list(request: Request, query: SessionQuery) -> Response:
+    sessions = Session.filter(status=PUBLISHED)
+    if query.series is not None:
+        sessions = sessions.filter(series_id=query.series)
+    if query.upcoming == "true":
+        sessions = sessions.filter(ends_at__gte=common.now_utc())
+    elif query.upcoming == "false":
+        sessions = sessions.filter(ends_at__lt=common.now_utc())
+    items, meta = await paged(sessions.order_by("starts_at", "id"), query.page, query.per_page)
+    return ok(SessionPage(items=[SessionOut.model_validate(session_fields(request, s)) for s in items], **meta))
 
 
 async def session_detail(request: Request) -> Response:
@@ -136,104 +234,71 @@ async def session_detail(request: Request) -> Response:
     if session is None:
         raise NotFound(_("This session does not exist."))
     tracks = await Track.filter(session_id=session.id).order_by("id")
-    questions = await validation.questions_for(session)
+    questions = await common.questions_for(session)
     agenda = await services.agenda_of(session.id)
-    return ok(
+    detail = SessionDetail.model_validate(
         {
-            **session_json(request, session),
+            **session_fields(request, session),
             "tracks": [
-                {
-                    "id": t.id,
-                    "title": t.title,
-                    "capacity": t.capacity,
-                    "seats_left": max(0, t.capacity - t.seats_taken),
-                }
+                TrackOut(id=t.id, title=t.title, capacity=t.capacity, seats_left=max(0, t.capacity - t.seats_taken))
                 for t in tracks
             ],
             "questions": [
-                {"id": q.id, "label": q.label, "kind": q.kind, "options": q.options, "required": q.required}
+                QuestionOut(id=q.id, label=q.label, kind=q.kind, options=q.options, required=q.required)
                 for q in questions
             ],
             "agenda": [
-                {
-                    "starts_at": iso(item.starts_at),
-                    "ends_at": iso(item.ends_at),
-                    "title": item.title,
-                    "description": item.description,
-                    "kind": item.kind,
-                    "room": item.room,
-                    "track_id": item.track_id,  # type: ignore[attr-defined]
-                    "speakers": [
-                        {"name": p.name, "role": p.role, "organisation": p.organisation} for p in item.speakers
+                AgendaItemOut(
+                    starts_at=item.starts_at,
+                    ends_at=item.ends_at,
+                    title=item.title,
+                    description=item.description,
+                    kind=item.kind,
+                    room=item.room,
+                    track_id=item.track_id,  # type: ignore[attr-defined]
+                    speakers=[
+                        SpeakerOut(name=p.name, role=p.role, organisation=p.organisation)
+                        for p in item.speakers  # type: ignore[attr-defined]
                     ],
-                }
+                )
                 for item in agenda
             ],
         }
     )
+    return ok(detail)
 
 
-def _registration_input(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Field types checked before the service sees them; the service checks the content."""
-    errors: dict[str, str] = {}
-    for key in data:
-        if key not in REGISTRATION_FIELDS:
-            errors[key] = _("This field is not known.")
-    values: dict[str, Any] = {}
-    for key, kind in REGISTRATION_FIELDS.items():
-        value = data.get(key)
-        if value is None:
-            continue
-        # bool is an int in Python: a track id of true must not pass.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            errors[key] = _("This field has the wrong type.")
-            continue
-        values[key] = value
-    for index, colleague in enumerate(values.get("colleagues", [])):
-        if not isinstance(colleague, dict) or not all(isinstance(v, str) for v in colleague.values()):
-            errors["colleagues"] = _("Each colleague is an object with a name and an email address.")
-            break
-        if index >= 50:
-            errors["colleagues"] = _("Too many colleagues.")
-            break
-    return values, errors
-
-
-async def register(request: Request) -> Response:
+async def register(request: Request, body: forms.RegistrationInput) -> Response:
+    """The body is read by RegistrationInput; the session's own rules (its questions, tracks and number of
+    colleagues) are applied here, with the same model built for the session."""
     settings = request.app.state.settings
-    session_id = path_id(request, "session_id")
-    if not await Session.exists(id=session_id, status__in=KNOWN_STATUSES):
+    session = await Session.get_or_none(id=path_id(request, "session_id"), status__in=KNOWN_STATUSES)
+    if session is None:
         raise NotFound(_("This session does not exist."))
-    try:
-        data = await json_object(request)
-    except BadBody as bad:
-        return bad.response
     wait = await limits.registration_wait(client_ip(request.scope))
     if wait is not None:
-        refusal = failure(429, _("Too many registrations from your address. Please wait a few minutes."))
-        refusal.headers["Retry-After"] = str(wait)
-        return refusal
-    values, errors = _registration_input(data)
-    if errors:
-        return invalid(errors)
-    consent = values.pop("consent", False)
-    values.setdefault("name", "")
-    values.setdefault("email", "")
+        return failure(
+            429,
+            _("Too many registrations from your address. Please wait a few minutes."),
+            headers={"Retry-After": str(wait)},
+        )
+    model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session))
+    tracks = [track.id for track in await Track.filter(session_id=session.id)]
+    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues)
+    data = validate(model, body.model_dump(by_alias=True), **rules)
     try:
         receipt = await signup.register_publicly(
             settings,
-            session_id,
-            **values,
-            consent=consent,
-            consent_version=CONSENT_VERSION if consent else "",
-            consent_text=str(CONSENT_TEXT) if consent else "",
+            session.id,
+            **data.registrant(),
+            invitation=data.invitation,
+            consent_version=forms.CONSENT_VERSION,
+            consent_text=str(forms.CONSENT_TEXT),
             language=i18n.current_locale.get(),
         )
-    except NotFound:
-        raise
     except RegistrationClosed as exc:
         return failure(409, next(iter(exc.errors.values())), exc.errors)
     except EventError as exc:
         return invalid(exc.errors)
     # No id: ids are counted up, so one would tell a new registration from an address registered before.
-    return ok({"status": receipt.status, "waitlist_position": receipt.waitlist_position}, 201)
+    return ok(RegistrationCreated(status=receipt.status, waitlist_position=receipt.waitlist_position), 201)

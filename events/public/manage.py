@@ -12,7 +12,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import read_form
+from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.web import error_page, redirect, render, session_of
 from events import checkin, forms, services
@@ -20,9 +20,8 @@ from events.errors import EventError, NotFound
 from events.models import ATTENDED, PENDING_APPROVAL, SEATED, WAITLISTED, Registration, Session
 from events.public.common import MANAGE_PATH, ics_response, session_url
 from events.services import feeds
-from events.services.common import now_utc
+from events.services.common import now_utc, questions_for
 from events.services.public import manage_view
-from events.services.validation import questions_for
 
 
 def _token(request: Request) -> str:
@@ -70,6 +69,7 @@ async def _manage_page(
             "can_cancel": _can_cancel(registration, session, now_utc()),
             "editable": editable,
             "errors": errors or {},
+            "limits": max_lengths(forms.DetailsInput),
             "values": values
             or {
                 "name": registration.name,
@@ -90,18 +90,28 @@ async def manage_page(request: Request) -> Response:
 async def manage_submit(request: Request) -> Response:
     token = _token(request)
     settings = request.app.state.settings
-    form = await read_form(request)
     try:
         _registration, session, _series, _position = await manage_view(settings, token)
     except NotFound:
         return await error_page(
             request, 404, _("This link is not valid. Please use the complete link from your email.")
         )
-    details = forms.read_details(form, await questions_for(session))
     try:
-        await services.update_details(settings, token, **details)
+        details = await parse_form(request, forms.with_questions(forms.DetailsInput, await questions_for(session)))
+    except FieldErrors as exc:
+        return await _manage_page(request, token, errors=exc.errors, values=exc.values, status=400)
+    try:
+        await services.update_details(
+            settings,
+            token,
+            name=details.name,
+            organisation=details.organisation,
+            role=details.role,
+            answers=details.answer_values(),
+        )
     except EventError as exc:
-        return await _manage_page(request, token, errors=exc.errors, values=details, status=400)
+        values = {**details.model_dump(exclude={"answers"}), "answers": details.answer_values()}
+        return await _manage_page(request, token, errors=exc.errors, values=values, status=400)
     await session_of(request).flash(_("Your details have been saved."))
     return redirect(f"{MANAGE_PATH}/{token}")
 

@@ -10,14 +10,14 @@ from starlette.responses import Response
 from agora import i18n
 from agora.accounts.participants.services import get_participant
 from agora.accounts.sessions import client_ip
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.web import path_id, render, session_of
 from events import forms, invitations
 from events.errors import EventError, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
-from events.services import limits, signup, validation
+from events.services import limits, signup
 from events.services.public import SessionView, session_view
 
 # The personal invitation link carries ?invitation=<token> (events.invitations.registration_url);
@@ -68,6 +68,7 @@ async def _page(
             "invitation": invitation,
             "consent_text": str(forms.CONSENT_TEXT),
             "consent_version": forms.CONSENT_VERSION,
+            "limits": max_lengths(forms.RegistrationInput),
             "json_ld": json_ld_script_body(json_ld(view, settings)),
             "breadcrumbs": crumbs,
         },
@@ -85,49 +86,35 @@ async def session_page(request: Request) -> Response:
 async def register_submit(request: Request) -> Response:
     settings = request.app.state.settings
     view = await session_view(path_id(request, "id"))
-    form = await read_form(request)
-    data = forms.read_registration(
-        form, view.questions, max_colleagues=view.session.max_colleagues, has_tracks=bool(view.tracks)
-    )
-    invitation = text(form, "invitation", 200)
-    if data.errors:
-        # The form itself is malformed (more colleague rows than offered, a track that is no number): show
-        # the other problems too, so that one round trip fixes everything.
-        errors: dict[str, str] = {}
-        validation.clean_person(data.name, data.email, data.organisation, data.role, errors)
-        validation.clean_answers(view.questions, data.answers, errors, strict=True)
-        if not data.consent:
-            errors["consent"] = _("Please agree to the processing of your data to register.")
-        errors.update(data.errors)
-        return await _page(request, view, values=data.values(), errors=errors, invitation=invitation, status=400)
+    model = forms.with_questions(forms.RegistrationInput, view.questions)
+    rules = forms.session_rules(tracks=[t.id for t in view.tracks], max_colleagues=view.session.max_colleagues)
+    try:
+        data = await parse_form(request, model, **rules)
+    except FieldErrors as exc:
+        invitation = str(exc.values.get("invitation") or "")
+        return await _page(request, view, values=exc.values, errors=exc.errors, invitation=invitation, status=400)
+    invitation = data.invitation
     if await limits.registration_wait(client_ip(request.scope)) is not None:
         message = _("Too many registrations from your address. Please wait a few minutes.")
         return await _page(
-            request, view, values=data.values(), errors={"session": message}, invitation=invitation, status=429
+            request, view, values=data.shown(), errors={"session": message}, invitation=invitation, status=429
         )
     try:
         receipt = await signup.register_publicly(
             settings,
             view.session.id,
-            name=data.name,
-            email=data.email,
-            organisation=data.organisation,
-            role=data.role,
-            answers=data.answers,
-            colleagues=data.colleagues,
-            track_id=data.track_id,
-            consent=data.consent,
-            consent_version=forms.CONSENT_VERSION if data.consent else "",
-            consent_text=str(forms.CONSENT_TEXT) if data.consent else "",
+            **data.registrant(),
+            consent_version=forms.CONSENT_VERSION,
+            consent_text=str(forms.CONSENT_TEXT),
             language=i18n.current_locale.get(),
             invitation=invitation,
         )
     except RegistrationClosed as exc:
         view = await session_view(view.session.id)
-        return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=409)
+        return await _page(request, view, values=data.shown(), errors=exc.errors, invitation=invitation, status=409)
     except EventError as exc:
         view = await session_view(view.session.id)
-        return await _page(request, view, values=data.values(), errors=exc.errors, invitation=invitation, status=400)
+        return await _page(request, view, values=data.shown(), errors=exc.errors, invitation=invitation, status=400)
     # No manage link here: it arrives by mail, so that only the owner of the address can confirm. The page is the
     # same for an address registered before (events.services.signup), so it tells nobody who registered.
     return await render(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from agora.settings import Settings
 from events import calendar, checkin
-from events.models import CONFIRMED, Registration, Series, Session
+from events.models import CONFIRMED, Question, Registration, Series, Session
 from notifications import api
 
 CONFIRM_REQUEST = "registration_confirm_request"
@@ -145,3 +145,14 @@ async def notify(
         dedup_key=dedup_key,
         attachments=attachments,
     )
+
+
+async def questions_for(session: Session) -> list[Question]:
+    """The session's own questions after those of its series, in their order."""
+    series_questions = (
+        await Question.filter(series_id=session.series_id).order_by("position", "id")  # type: ignore[attr-defined]
+        if session.series_id  # type: ignore[attr-defined]
+        else []
+    )
+    own = await Question.filter(session_id=session.id).order_by("position", "id")
+    return [*series_questions, *own]

@@ -23,7 +23,7 @@ from events.models import (
     Session,
     Track,
 )
-from events.services import common, validation
+from events.services import common
 from events.services.feeds import PUBLIC_STATUSES
 
 # Registration states of a session as the page explains them.
@@ -106,7 +106,7 @@ async def session_view(session_id: int | None, *, now: datetime | None = None) -
         series=series,
         agenda=agenda,
         tracks=tracks,
-        questions=await validation.questions_for(session),
+        questions=await common.questions_for(session),
         seats_left=max(0, session.capacity - session.seats_taken),
         state=registration_state(session, now or common.now_utc()),
         parallel=parallel,

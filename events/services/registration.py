@@ -11,7 +11,7 @@ pending_approval (so that approving never overbooks), confirmed and attended.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -31,7 +31,7 @@ from events.models import (
     Registration,
     Session,
 )
-from events.services import capacity, common, validation
+from events.services import capacity, common
 
 HOLD_PERIOD = timedelta(hours=24)
 ACTIVE = (*SEATED, WAITLISTED)
@@ -92,6 +92,9 @@ async def register(
 ) -> Registration:
     """Register for a session: a seat is held (double opt-in), or the person joins the waitlist.
 
+    The person's details arrive clean (events.forms.RegistrationInput, checked against the session's questions,
+    tracks and number of colleagues); this decides only what the session's state allows.
+
     invitation: the token of a personal invitation link, if the person came through one. The invitation of
     this session (by that token, else by address) is marked as registered in the same transaction.
 
@@ -102,25 +105,21 @@ async def register(
     session = await _session(session_id)
     if not by_staff:
         _check_open(session, now)
-    errors: dict[str, str] = {}
-    person = validation.clean_person(name, email, organisation, role, errors)
-    party = validation.clean_colleagues(session, colleagues or [], errors)
-    track = await validation.clean_track(session, track_id, errors)
-    cleaned = validation.clean_answers(
-        await validation.questions_for(session), answers or {}, errors, strict=not by_staff
-    )
     if not by_staff and not (consent and consent_version):
-        errors["consent"] = _("Please agree to the processing of your data to register.")
-    if errors:
-        raise EventError(errors)
-    existing = await Registration.get_or_none(session_id=session.id, email=person["email"])
+        raise EventError({"consent": _("Please agree to the processing of your data to register.")})
+    party = colleagues or []
+    track = track_id
+    existing = await Registration.get_or_none(session_id=session.id, email=email)
     if existing is not None and existing.status != REG_CANCELLED:
         raise DuplicateRegistration({"email": _("This email address is already registered for this session.")})
 
     seats = 1 + len(party)
-    fields = {
-        **person,
-        "answers": cleaned,
+    fields: dict[str, Any] = {
+        "name": name,
+        "email": email,
+        "organisation": organisation,
+        "role": role,
+        "answers": answers or {},
         "colleagues": party,
         "seats": seats,
         "track_id": track,
@@ -342,7 +341,10 @@ async def cancel_by_token(settings: Settings, token: str, *, now: datetime | Non
 async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
     """The scheduler job: unconfirmed holds past hold_expires_at give their seats back to the waitlist."""
     now = now or common.now_utc()
-    due = await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list("id", flat=True)
+    due = cast(
+        list[int],
+        await Registration.filter(status=PENDING_CONFIRMATION, hold_expires_at__lte=now).values_list("id", flat=True),
+    )
     expired = 0
     for registration_id in due:
 
@@ -365,20 +367,13 @@ async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
 async def update_details(
     settings: Settings, token: str, *, name: str, organisation: str, role: str, answers: dict[str, Any]
 ) -> Registration:
-    """The manage page's edit: name, organisation, role and answers (the address and party size stay)."""
+    """The manage page's edit (events.forms.DetailsInput): name, organisation, role and answers (the address
+    and party size stay)."""
     reg = await by_token(settings, token)
-    session = await _session(reg.session_id)  # type: ignore[attr-defined]
-    errors: dict[str, str] = {}
-    person = validation.clean_person(name, reg.email, organisation, role, errors)
-    cleaned = validation.clean_answers(await validation.questions_for(session), answers, errors, strict=True)
-    if errors:
-        raise EventError(errors)
     if reg.status not in ACTIVE:
         raise EventError({"status": _("This registration cannot be changed any more.")})
     async with transaction():
-        await Registration.filter(id=reg.id).update(
-            name=person["name"], organisation=person["organisation"], role=person["role"], answers=cleaned
-        )
+        await Registration.filter(id=reg.id).update(name=name, organisation=organisation, role=role, answers=answers)
     return await Registration.get(id=reg.id)
 
 

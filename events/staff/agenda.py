@@ -7,16 +7,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, local_value, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
 from events import services as event_services
 from events.errors import EventError
-from events.models import AGENDA_KINDS, AgendaItem, Question, Session, Track
-from events.services import planning, validation
+from events.forms import SPEAKER_ROWS, AgendaItemInput, TrackInput
+from events.models import AgendaItem, Question, Session, Track
+from events.services import common, planning
 from events.staff import questions
-from events.staff.forms import Reader, local_input
 
 AGENDA_KIND_LABELS = {
     "talk": lazy_gettext("Talk"),
@@ -24,7 +24,6 @@ AGENDA_KIND_LABELS = {
     "break": lazy_gettext("Break"),
     "networking": lazy_gettext("Networking"),
 }
-SPEAKER_ROWS = 3
 
 
 async def agenda_page(
@@ -32,8 +31,8 @@ async def agenda_page(
 ) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
     defaults: dict[str, Any] = {
-        "starts_at": local_input(session.starts_at),
-        "ends_at": local_input(session.ends_at),
+        "starts_at": local_value(session.starts_at),
+        "ends_at": local_value(session.ends_at),
         "title": "",
         "description": "",
         "kind": "talk",
@@ -42,7 +41,7 @@ async def agenda_page(
         "speakers": [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS)],
     }
     defaults.update(values or {})
-    series_questions = [q for q in await validation.questions_for(session) if q.session_id is None]  # type: ignore[attr-defined]
+    series_questions = [q for q in await common.questions_for(session) if q.session_id is None]  # type: ignore[attr-defined]
     return await render(
         request,
         "events/staff/agenda.html",
@@ -61,61 +60,25 @@ async def agenda_page(
     )
 
 
-def _read_item(form: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """(service arguments, values shown back, errors)."""
-    reader = Reader(form)
-    starts = reader.when("starts_at", required=True)
-    ends = reader.when("ends_at", required=True)
-    title = reader.text("title", 200)
-    description = reader.text("description", 5_000)
-    kind = reader.choice("kind", AGENDA_KINDS, _("Please choose a kind of agenda item."))
-    room = reader.text("room", 120)
-    raw_track = text(form, "track_id", 12)
-    track_id = int(raw_track) if raw_track.isdigit() and len(raw_track) < 10 else None
-    if raw_track and track_id is None:
-        reader.errors["track_id"] = _("Please choose one of the tracks offered.")
-    speakers = [
-        {key: reader.text(f"speaker_{index}_{key}", 200) for key in ("name", "role", "organisation")}
-        for index in range(SPEAKER_ROWS)
-    ]
-    values = {
-        "starts_at": text(form, "starts_at", 40),
-        "ends_at": text(form, "ends_at", 40),
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "room": room,
-        "track_id": raw_track,
-        "speakers": speakers,
-    }
-    if not title:
-        reader.errors["title"] = _("Please enter a title.")
-    data = {
-        "starts_at": starts,
-        "ends_at": ends,
-        "title": title,
-        "description": description,
-        "kind": kind,
-        "room": room,
-        "track_id": track_id,
-        "speakers": [s for s in speakers if any(s.values())],
-    }
-    return data, values, reader.errors
-
-
 def _service_errors(exc: EventError) -> dict[str, str]:
     return {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
 
 
+def _shown(data: AgendaItemInput) -> dict[str, Any]:
+    values = data.shown()
+    return {**values, "starts_at": local_value(data.starts_at), "ends_at": local_value(data.ends_at)}
+
+
 async def item_add(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    data, values, errors = _read_item(await read_form(request))
-    if errors:
-        return await agenda_page(request, errors=errors, values=values, status=400)
     try:
-        await event_services.add_agenda_item(session.id, **data)
+        data = await parse_form(request, AgendaItemInput)
+    except FieldErrors as exc:
+        return await agenda_page(request, errors=exc.errors, values=exc.values, status=400)
+    try:
+        await event_services.add_agenda_item(session.id, **data.fields())
     except EventError as exc:
-        return await agenda_page(request, errors=_service_errors(exc), values=values, status=400)
+        return await agenda_page(request, errors=_service_errors(exc), values=_shown(data), status=400)
     await session_of(request).flash(_("The agenda item has been added."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda")
 
@@ -150,8 +113,8 @@ async def item_edit(request: Request) -> Response:
     speakers = [{"name": s.name, "role": s.role, "organisation": s.organisation} for s in item.speakers]
     speakers += [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS - len(speakers))]
     values = {
-        "starts_at": local_input(item.starts_at),
-        "ends_at": local_input(item.ends_at),
+        "starts_at": local_value(item.starts_at),
+        "ends_at": local_value(item.ends_at),
         "title": item.title,
         "description": item.description,
         "kind": item.kind,
@@ -164,13 +127,14 @@ async def item_edit(request: Request) -> Response:
 
 async def item_update(request: Request) -> Response:
     session, item = await _item(request)
-    data, values, errors = _read_item(await read_form(request))
-    if errors:
-        return await _item_form(request, session, item, values, errors, 400)
     try:
-        await planning.update_agenda_item(session.id, item.id, **data)
+        data = await parse_form(request, AgendaItemInput)
+    except FieldErrors as exc:
+        return await _item_form(request, session, item, exc.values, exc.errors, 400)
+    try:
+        await planning.update_agenda_item(session.id, item.id, **data.fields())
     except EventError as exc:
-        return await _item_form(request, session, item, values, _service_errors(exc), 400)
+        return await _item_form(request, session, item, _shown(data), _service_errors(exc), 400)
     await session_of(request).flash(_("The agenda item has been saved."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda")
 
@@ -184,15 +148,12 @@ async def item_delete(request: Request) -> Response:
 
 async def track_add(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    reader = Reader(await read_form(request))
-    title = reader.text("track_title", 200)
-    capacity = reader.integer("track_capacity", maximum=100_000)
-    if not title:
-        reader.errors["track_title"] = _("Please enter a title.")
-    if reader.errors:
-        return await agenda_page(request, errors=reader.errors, status=400)
     try:
-        await event_services.add_track(session.id, title=title, capacity=capacity)
+        data = await parse_form(request, TrackInput, prefix="track_")
+    except FieldErrors as exc:
+        return await agenda_page(request, errors=exc.errors, status=400)
+    try:
+        await event_services.add_track(session.id, title=data.title, capacity=data.capacity)
     except EventError as exc:
         return await agenda_page(request, errors={f"track_{k}": v for k, v in exc.errors.items()}, status=400)
     await session_of(request).flash(_("The track has been added."))
@@ -202,22 +163,18 @@ async def track_add(request: Request) -> Response:
 async def track_update(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
     track_id = path_id(request, "track_id")
-    reader = Reader(await read_form(request))
-    title = reader.text(f"track_{track_id}_title", 200)
-    capacity = reader.integer(f"track_{track_id}_capacity", maximum=100_000)
-    if not title:
-        reader.errors[f"track_{track_id}_title"] = _("Please enter a title.")
-    if not reader.errors:
-        try:
-            await planning.update_track(
-                request.app.state.settings, session.id, track_id, title=title, capacity=capacity
-            )
-        except NotFound:
-            raise
-        except EventError as exc:
-            reader.errors = {f"track_{track_id}_{k}": v for k, v in exc.errors.items()}
-    if reader.errors:
-        return await agenda_page(request, errors=reader.errors, status=400)
+    prefix = f"track_{track_id}_"
+    try:
+        data = await parse_form(request, TrackInput, prefix=prefix)
+        await planning.update_track(
+            request.app.state.settings, session.id, track_id, title=data.title, capacity=data.capacity
+        )
+    except FieldErrors as exc:
+        return await agenda_page(request, errors=exc.errors, status=400)
+    except NotFound:
+        raise
+    except EventError as exc:
+        return await agenda_page(request, errors={prefix + k: v for k, v in exc.errors.items()}, status=400)
     await session_of(request).flash(_("The track has been saved."))
     return redirect(f"/staff/events/sessions/{session.id}/agenda#tracks")
 
@@ -238,7 +195,7 @@ async def track_delete(request: Request) -> Response:
 async def question_add(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
     back = f"/staff/events/sessions/{session.id}/agenda#questions"
-    return await questions.add(request, {"session_id": session.id}, agenda_page, back)
+    return await questions.add(request, agenda_page, back, session_id=session.id)
 
 
 async def question_delete(request: Request) -> Response:

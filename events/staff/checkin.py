@@ -7,12 +7,13 @@ from dataclasses import asdict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, parse_form, parse_query
 from agora.i18n import gettext as _
 from agora.web import get_or_404, path_id, redirect, render, session_of
 from events import checkin
 from events.errors import EventError
 from events.exports import ATTENDING
+from events.forms import CheckinInput, CheckinSearch
 from events.models import Registration, Session
 from events.services import planning
 from events.staff.registrations import STATUS_LABELS
@@ -20,7 +21,10 @@ from events.staff.registrations import STATUS_LABELS
 
 async def checkin_page(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    query = request.query_params.get("q", "").strip()[:100]
+    try:
+        query = parse_query(request, CheckinSearch).q
+    except FieldErrors as exc:
+        query, errors = "", {**(errors or {}), **exc.errors}
     return await render(
         request,
         "events/staff/checkin.html",
@@ -38,13 +42,15 @@ async def checkin_page(request: Request, *, errors: dict | None = None, status: 
 
 async def checkin_post(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    form = await read_form(request)
-    code = text(form, "code", 40)
-    back = text(form, "q", 100)
-    if not checkin.normalise_code(code):
-        return await checkin_page(request, errors={"code": _("Please enter a check-in code.")}, status=400)
     try:
-        registration = await checkin.check_in(session.id, code)
+        data = await parse_form(request, CheckinInput)
+    except FieldErrors as exc:
+        return await checkin_page(request, errors=exc.errors, status=400)
+    if not checkin.normalise_code(data.code):
+        return await checkin_page(request, errors={"code": _("Please enter a check-in code.")}, status=400)
+    back = data.q
+    try:
+        registration = await checkin.check_in(session.id, data.code)
     except EventError as exc:
         return await checkin_page(request, errors=exc.errors, status=400)
     await session_of(request).flash(_("%(name)s is checked in.", name=registration.name))

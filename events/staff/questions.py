@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import checked, read_form
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import path_id, redirect, session_of
 from events import services as event_services
 from events.errors import EventError
-from events.models import QUESTION_KINDS
+from events.forms import QuestionInput
 from events.services import planning
-from events.staff.forms import Reader
 
 KIND_LABELS = {
     "text": lazy_gettext("Text"),
@@ -27,38 +24,22 @@ KIND_LABELS = {
 }
 
 
-def read(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
-    """The question's fields, and errors keyed by the form's field names (q_...)."""
-    reader = Reader(form)
-    label = reader.text("q_label", 300)
-    kind = reader.choice("q_kind", QUESTION_KINDS, _("Please choose a kind of question."))
-    options = [line.strip() for line in reader.text("q_options", 5_000).splitlines() if line.strip()]
-    position = reader.integer("q_position", maximum=1000, default=0)
-    if not label:
-        reader.errors["q_label"] = _("Please enter the question.")
-    return (
-        {
-            "label": label,
-            "kind": kind,
-            "options": options,
-            "required": checked(form, "q_required"),
-            "position": position,
-        },
-        reader.errors,
-    )
-
-
 Rerender = Callable[..., Awaitable[Response]]
 
 
-async def add(request: Request, owner: dict[str, int], rerender: Rerender, back: str) -> Response:
-    """Add a question to a series or a session (owner is series_id= or session_id=); bad input re-renders."""
-    data, errors = read(await read_form(request))
-    if not errors:
-        try:
-            await event_services.add_question(**owner, **data)
-        except EventError as exc:
-            errors = {f"q_{k}": v for k, v in exc.errors.items()}
+async def add(
+    request: Request, rerender: Rerender, back: str, *, series_id: int | None = None, session_id: int | None = None
+) -> Response:
+    """Add a question to a series or a session; bad input re-renders."""
+    try:
+        data = await parse_form(request, QuestionInput, prefix="q_")
+        await event_services.add_question(series_id=series_id, session_id=session_id, **data.fields())
+    except FieldErrors as exc:
+        errors = exc.errors
+    except EventError as exc:
+        errors = {f"q_{k}": v for k, v in exc.errors.items()}
+    else:
+        errors = {}
     if errors:
         return await rerender(request, errors=errors, status=400)
     await session_of(request).flash(_("The question has been added."))

@@ -3,20 +3,18 @@ and the exports."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import read_form, text
+from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
-from events import exports
+from events import exports, forms
 from events import services as event_services
 from events.errors import EventError
 from events.models import Registration, Session, Track
-from events.services import planning, validation
+from events.services import common, planning
 
 STATUS_LABELS = {
     "pending_confirmation": lazy_gettext("Held, awaiting email confirmation"),
@@ -57,10 +55,11 @@ async def registrations_page(
             "seats_left": event_services.seats_left(session),
             "labels": STATUS_LABELS,
             "tracks": await Track.filter(session_id=session.id).order_by("id"),
-            "questions": await validation.questions_for(session),
+            "questions": await common.questions_for(session),
             "errors": errors or {},
             "values": values or {"name": "", "email": "", "organisation": "", "role": "", "track_id": ""},
             "export_kinds": exports.KINDS,
+            "limits": max_lengths(forms.RegistrationInput),
         },
         status,
     )
@@ -68,34 +67,19 @@ async def registrations_page(
 
 async def registration_add(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    form = await read_form(request)
-    values: dict[str, Any] = {
-        key: text(form, key, 300) for key in ("name", "email", "organisation", "role", "track_id")
-    }
-    track_id = int(values["track_id"]) if values["track_id"].isdigit() and len(values["track_id"]) < 10 else None
-    answers: dict[str, Any] = {}
-    for question in await validation.questions_for(session):
-        field = f"question_{question.id}"
-        answers[str(question.id)] = (
-            [v for v in form.getlist(field) if isinstance(v, str)]
-            if question.kind == "checkboxes"
-            else text(form, field, 2_000)
-        )
+    tracks = [track.id for track in await Track.filter(session_id=session.id)]
+    model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session), strict=False)
+    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues, by_staff=True)
+    try:
+        data = await parse_form(request, model, **rules)
+    except FieldErrors as exc:
+        return await registrations_page(request, errors=exc.errors, values=exc.values, status=400)
     try:
         registration = await event_services.register(
-            request.app.state.settings,
-            session.id,
-            name=values["name"],
-            email=values["email"],
-            organisation=values["organisation"],
-            role=values["role"],
-            answers=answers,
-            track_id=track_id,
-            by_staff=True,
+            request.app.state.settings, session.id, **data.registrant(), by_staff=True
         )
     except EventError as exc:
-        errors = {("track_id" if k == "track" else k): v for k, v in exc.errors.items()}
-        return await registrations_page(request, errors=errors, values=values, status=400)
+        return await registrations_page(request, errors=exc.errors, values=data.shown(), status=400)
     await session_of(request).flash(
         _(
             "%(name)s has been added: %(status)s.",

@@ -8,16 +8,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import checked, read_form
+from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from agora.web import get_or_404, paginate, parse_id, path_id, redirect, render, session_of
+from agora.web import get_or_404, paginate, path_id, redirect, render, session_of
 from events import recurrence
 from events import services as event_services
 from events.errors import EventError
-from events.models import SESSION_KINDS, SESSION_STATUSES, Series, Session
+from events.forms import CancelInput, MoveInput, SessionChange, SessionCreate, shown
+from events.models import SESSION_STATUSES, Series, Session
 from events.services import planning
-from events.staff.forms import Reader, shown
 
 KIND_LABELS = {
     "dialogue": lazy_gettext("Dialogue session"),
@@ -30,31 +30,16 @@ STATUS_LABELS = {
     "cancelled": lazy_gettext("Cancelled"),
     "completed": lazy_gettext("Completed"),
 }
-TEXT_FIELDS = {
-    "title": 200,
-    "description": 20_000,
-    "venue_name": 200,
-    "venue_address": 300,
-    "venue_room": 120,
-    "venue_accessibility": 5_000,
-    "contact_email": 254,
-}
+TEXT_FIELDS = (
+    "title",
+    "description",
+    "venue_name",
+    "venue_address",
+    "venue_room",
+    "venue_accessibility",
+    "contact_email",
+)
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "cancel_deadline")
-
-
-def _read(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    reader = Reader(form)
-    data: dict[str, Any] = {name: reader.text(name, limit) for name, limit in TEXT_FIELDS.items()}
-    data["kind"] = reader.choice("kind", SESSION_KINDS, _("Please choose a kind of session."))
-    data["online_url"] = reader.url("online_url")
-    for name in TIME_FIELDS:
-        data[name] = reader.when(name, required=name in ("starts_at", "ends_at"))
-    data["capacity"] = reader.integer("capacity", maximum=100_000)
-    data["max_colleagues"] = reader.integer("max_colleagues", maximum=50, default=0)
-    data["requires_approval"] = checked(form, "requires_approval")
-    if data["starts_at"] and data["ends_at"] and data["ends_at"] <= data["starts_at"]:
-        reader.errors["ends_at"] = _("The end must be after the start.")
-    return data, reader.errors
 
 
 async def session_list(request: Request) -> Response:
@@ -90,6 +75,7 @@ async def _form(request: Request, session: Session | None, values: dict, errors:
             "values": shown(values),
             "errors": errors,
             "kinds": KIND_LABELS,
+            "limits": max_lengths(SessionCreate),
             "series_list": await Series.all().order_by("title"),
         },
         status,
@@ -111,26 +97,16 @@ async def session_new(request: Request) -> Response:
 
 
 async def session_create(request: Request) -> Response:
-    form = await read_form(request)
-    data, errors = _read(form)
-    raw_series = form.get("series_id")
-    values = {**data, "series_id": raw_series if isinstance(raw_series, str) else ""}
-    series_id = None
-    if isinstance(raw_series, str) and raw_series:
-        series_id = parse_id(raw_series) or -1
-        if not await Series.exists(id=series_id):
-            errors["series_id"] = _("Please choose one of the series.")
-    if series_id is not None:
-        # Empty fields take the series' values (its title, venue, contact).
-        data = {k: v for k, v in data.items() if not (k in TEXT_FIELDS and v == "")}
-    elif not data["title"]:
-        errors["title"] = _("Please enter a title.")
-    if errors:
-        return await _form(request, None, values, errors, 400)
     try:
-        session = await event_services.create_session(series_id=series_id, **data)
+        data = await parse_form(request, SessionCreate)
+    except FieldErrors as exc:
+        return await _form(request, None, exc.values, exc.errors, 400)
+    if data.series_id is not None and not await Series.exists(id=data.series_id):
+        return await _form(request, None, data.model_dump(), {"series_id": _("Please choose one of the series.")}, 400)
+    try:
+        session = await event_services.create_session(**data.fields())
     except EventError as exc:
-        return await _form(request, None, values, exc.errors, 400)
+        return await _form(request, None, data.model_dump(), exc.errors, 400)
     await session_of(request).flash(_("The session has been created as a draft."))
     return redirect(f"/staff/events/sessions/{session.id}")
 
@@ -176,15 +152,14 @@ async def session_edit(request: Request) -> Response:
 
 async def session_update(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    data, errors = _read(await read_form(request))
-    if not data["title"]:
-        errors["title"] = _("Please enter a title.")
-    if errors:
-        return await _form(request, session, data, errors, 400)
     try:
-        await event_services.update_session(request.app.state.settings, session.id, **data)
+        data = await parse_form(request, SessionChange)
+    except FieldErrors as exc:
+        return await _form(request, session, exc.values, exc.errors, 400)
+    try:
+        await event_services.update_session(request.app.state.settings, session.id, **data.changes())
     except EventError as exc:
-        return await _form(request, session, data, exc.errors, 400)
+        return await _form(request, session, data.model_dump(), exc.errors, 400)
     await session_of(request).flash(_("The session has been saved."))
     return redirect(f"/staff/events/sessions/{session.id}")
 
@@ -201,14 +176,12 @@ async def session_publish(request: Request) -> Response:
 
 async def session_cancel(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    reader = Reader(await read_form(request))
-    reason = reader.text("reason", 2_000)
-    if not reason:
-        reader.errors["reason"] = _("Please give a reason; it is sent to everyone registered.")
-    if reader.errors:
-        return await session_detail(request, errors=reader.errors, status=400)
     try:
-        await event_services.cancel_session(request.app.state.settings, session.id, reason=reason)
+        data = await parse_form(request, CancelInput)
+    except FieldErrors as exc:
+        return await session_detail(request, errors=exc.errors, status=400)
+    try:
+        await event_services.cancel_session(request.app.state.settings, session.id, reason=data.reason)
     except EventError as exc:
         return await session_detail(request, errors=exc.errors, status=400)
     await session_of(request).flash(_("The session has been cancelled and everyone registered is being told."))
@@ -228,13 +201,12 @@ async def session_complete(request: Request) -> Response:
 
 async def session_move(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    reader = Reader(await read_form(request))
-    starts = reader.when("move_starts_at", required=True)
-    ends = reader.when("move_ends_at")
-    if reader.errors or starts is None:
-        return await session_detail(request, errors=reader.errors, status=400)
     try:
-        await recurrence.move_session(request.app.state.settings, session.id, starts, ends)
+        data = await parse_form(request, MoveInput)
+    except FieldErrors as exc:
+        return await session_detail(request, errors=exc.errors, status=400)
+    try:
+        await recurrence.move_session(request.app.state.settings, session.id, data.move_starts_at, data.move_ends_at)
     except EventError as exc:
         return await session_detail(
             request,

@@ -211,3 +211,14 @@ async def test_password_guessing_inside_a_session_is_throttled_too(app):
     async with new_client(app, "10.1.1.1") as other:
         assert (await login(other, "a@example.org", new)).status_code == 400  # the password is unchanged
         assert (await login(other, "a@example.org")).status_code == 303  # and its owner is not locked out
+
+
+async def test_control_characters_in_the_sign_in_form_are_refused_without_a_500(app):
+    async with new_client(app) as client:
+        page = await client.get("/staff/login")
+        for email in ("admin\x00@example.org", "\ud800@example.org".encode("utf-8", "surrogatepass").decode("latin-1")):
+            response = await client.post(
+                "/staff/login", data={"email": email, "password": "x", "csrf_token": csrf_from(page.text)}
+            )
+            assert response.status_code == 400, email
+    assert await RateHit.all().count() == 0

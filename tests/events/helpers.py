@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agora.forms import validate
 from agora.settings import Settings
-from events import services
+from events import forms, services
 from events.models import SEATED, Registration, Session, Track
+from events.services.common import questions_for
 from notifications.models import OutboxMessage
 
 CONSENT = {
@@ -37,7 +39,12 @@ async def published_session(**overrides: Any) -> Session:
     return await services.publish_session(session.id)
 
 
+SERVICE_ONLY = ("by_staff", "consent_version", "consent_text", "language", "now")
+
+
 async def register(settings: Settings, session_id: int, n: int, **overrides: Any) -> Registration:
+    """Register the way the pages and the API do: the input read by the session's RegistrationInput (FieldErrors
+    when it is refused), then the service."""
     data: dict[str, Any] = {
         "name": f"Person {n}",
         "email": f"person{n}@example.com",
@@ -45,7 +52,16 @@ async def register(settings: Settings, session_id: int, n: int, **overrides: Any
         **CONSENT,
     }
     data.update(overrides)
-    return await services.register(settings, session_id, **data)
+    extra = {key: data.pop(key) for key in SERVICE_ONLY if key in data}
+    session = await Session.get_or_none(id=session_id)
+    if session is None:
+        return await services.register(settings, session_id, **data, **extra)
+    by_staff = bool(extra.get("by_staff"))
+    model = forms.with_questions(forms.RegistrationInput, await questions_for(session), strict=not by_staff)
+    tracks = [track.id for track in await Track.filter(session_id=session_id)]
+    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues, by_staff=by_staff)
+    clean = validate(model, data, **rules)
+    return await services.register(settings, session_id, **clean.registrant(), **extra)
 
 
 async def invariant(session_id: int) -> tuple[int, int, int]:

@@ -8,9 +8,11 @@ import re
 import pytest
 
 from agora import i18n
+from agora.forms import FieldErrors, validate
 from events import contacts, invitations
 from events.contacts import SKIP, UPDATE, ContactFilter, ImportRow
 from events.errors import EventError
+from events.forms import ContactInput
 from events.models import INVITATION_DECLINED, INVITATION_REGISTERED, Contact, Invitation, Registration
 from notifications import api
 from tests.conftest import csrf_from, form_post
@@ -39,16 +41,22 @@ async def make_contact(n: int, **overrides) -> Contact:  # noqa: ANN003
         "tags": "Innenstadt",
     }
     data.update(overrides)
-    return await contacts.save_contact(None, data)
+    return await contacts.save_contact(None, validate(ContactInput, data))
 
 
 # Directory
 
 
 async def test_contacts_are_validated_and_filtered(database) -> None:
-    with pytest.raises(EventError) as refused:
-        await contacts.save_contact(None, {"company": "", "email": "nope", "size": "huge"})
-    assert set(refused.value.errors) == {"company", "email", "size"}
+    for language, word in (("de", "Größe"), ("en", "size")):
+        token = i18n.current_locale.set(language)
+        try:
+            with pytest.raises(FieldErrors) as refused:
+                await make_contact(0, company="", email="nope", size="huge", consent_at="32.13.2026")
+        finally:
+            i18n.current_locale.reset(token)
+        assert set(refused.value.errors) == {"company", "email", "size", "consent_at"}
+        assert word in refused.value.errors["size"]
     assert await Contact.all().count() == 0
 
     await make_contact(1, tags="Innenstadt, Nahversorgung")
@@ -85,7 +93,7 @@ async def test_preview_reports_every_row_and_writes_nothing(database) -> None:
     assert by_line[2].data["consent_at"].isoformat() == "2026-03-31"
     assert by_line[3].data["size"] == "50-249"
     assert any("valid email" in e for e in by_line[4].errors)
-    assert any("company" in e for e in by_line[5].errors)
+    assert any(e.startswith("Company: ") for e in by_line[5].errors)
     assert any("Unknown size" in e for e in by_line[6].errors)
     assert any("line 2" in e for e in by_line[7].errors)  # the same address twice in the file
     assert await Contact.all().count() == 1  # a preview writes nothing
@@ -212,7 +220,10 @@ async def test_invitations_go_once_per_contact_with_a_personal_link(database) ->
     await make_contact(3, sector="IT")
     fourth = await make_contact(4)
     await contacts.save_contact(
-        fourth.id, {"company": "Firma 4", "email": fourth.email, "sector": "Handwerk"}, unsubscribed=True
+        fourth.id,
+        validate(
+            ContactInput, {"company": "Firma 4", "email": fourth.email, "sector": "Handwerk", "unsubscribed": True}
+        ),
     )
     await api.set_preferences("contact2@example.com", {invitations.CATEGORY: False})
 

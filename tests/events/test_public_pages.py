@@ -327,3 +327,22 @@ async def test_a_tampered_form_reports_every_problem_at_once(database, client) -
     for field in ("colleagues", "email", "consent"):
         assert f'id="{field}-error"' in response.text, field
     assert await Registration.all().count() == 0
+
+
+async def test_nul_and_control_characters_are_field_errors_in_the_readers_language(database, client) -> None:
+    """On PostgreSQL a NUL in a name or address used to reach the database and answer 500."""
+    session = await published_session()
+    expected = {
+        "de": "Bitte entfernen Sie die unsichtbaren Steuerzeichen aus diesem Text.",
+        "en": "Please remove the invisible control characters from this text.",
+    }
+    for language, message in expected.items():
+        client.cookies.set("agora_lang", language)
+        response = await _post(client, session.id, _form(name="Erika\x00 Muster", email="erika\x00@example.com"))
+        assert response.status_code == 400
+        assert 'id="name-error"' in response.text and 'id="email-error"' in response.text
+        assert message in response.text
+        overlong = await _post(client, session.id, _form(name="x" * 201, role="\u2028"))
+        assert overlong.status_code == 400 and 'id="name-error"' in overlong.text
+    assert await Registration.all().count() == 0
+    assert await mails() == []

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from events import services
+from agora import i18n
+from agora.forms import FieldErrors, validate
+from events import forms, services
 from events.errors import DuplicateRegistration, EventError, NotFound, RegistrationClosed
 from events.models import (
     CONFIRMED,
@@ -17,7 +19,7 @@ from events.models import (
     WAITLISTED,
     Registration,
 )
-from events.services.common import manage_token
+from events.services.common import manage_token, questions_for
 from tests.events.helpers import invariant, mails, published_session, register
 
 
@@ -77,7 +79,7 @@ async def test_colleagues_take_seats_and_a_party_that_does_not_fit_is_skipped(da
     assert (await Registration.get(id=solo.id)).status == PENDING_CONFIRMATION
     assert await invariant(session.id) == (4, 4, 4)
 
-    with pytest.raises(EventError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         await register(database, session.id, 5, colleagues=[{"name": n} for n in "WXYZ"])
     assert "colleagues" in excinfo.value.errors
 
@@ -158,21 +160,29 @@ async def test_bad_input_is_refused_with_field_messages_and_changes_nothing(data
         session_id=session.id, label="Branche?", kind="choice", options=["Handel", "Handwerk"], required=True
     )
     number = await services.add_question(session_id=session.id, label="Mitarbeitende", kind="number")
-    with pytest.raises(EventError) as excinfo:
-        await services.register(
-            database, session.id, name="", email="not-an-address", answers={str(number.id): "viele"}
-        )
-    assert set(excinfo.value.errors) == {
-        "name",
-        "email",
-        "consent",
-        f"question_{question.id}",
-        f"question_{number.id}",
-    }
-    assert all(isinstance(m, str) and m for m in excinfo.value.errors.values())
-    with pytest.raises(EventError) as excinfo:
+    bad = {"name": "", "email": "not-an-address", "answers": {str(number.id): "viele"}, "consent": False}
+    for language, word in (("de", "E-Mail"), ("en", "email")):
+        token = i18n.current_locale.set(language)
+        try:
+            with pytest.raises(FieldErrors) as excinfo:
+                await register(database, session.id, 1, **bad)
+        finally:
+            i18n.current_locale.reset(token)
+        assert set(excinfo.value.errors) == {
+            "name",
+            "email",
+            "consent",
+            f"answers.{question.id}",
+            f"answers.{number.id}",
+        }
+        assert word in excinfo.value.errors["email"]
+    with pytest.raises(FieldErrors) as excinfo:
         await register(database, session.id, 1, answers={str(question.id): "Landwirtschaft"})
-    assert f"question_{question.id}" in excinfo.value.errors
+    assert f"answers.{question.id}" in excinfo.value.errors
+    for infinite in ("NaN", "inf", "1e309", "-Infinity", "١٢"):
+        with pytest.raises(FieldErrors) as excinfo:
+            await register(database, session.id, 1, answers={str(question.id): "Handel", str(number.id): infinite})
+        assert f"answers.{number.id}" in excinfo.value.errors, infinite
     assert await Registration.all().count() == 0
     assert await mails() == []
     ok = await register(database, session.id, 1, answers={str(question.id): "Handel", str(number.id): "12"})
@@ -211,9 +221,9 @@ async def test_tracks_have_their_own_capacity(database) -> None:
     session = await published_session(capacity=10, kind="workshop", max_colleagues=1)
     small = await services.add_track(session.id, title="Digitalisierung", capacity=2)
     large = await services.add_track(session.id, title="Fachkräfte", capacity=8)
-    with pytest.raises(EventError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         await register(database, session.id, 0)
-    assert "track" in excinfo.value.errors
+    assert "track_id" in excinfo.value.errors
     a = await register(database, session.id, 1, track_id=small.id, colleagues=[{"name": "Kollegin"}])
     b = await register(database, session.id, 2, track_id=small.id)
     c = await register(database, session.id, 3, track_id=large.id)
@@ -229,9 +239,10 @@ async def test_manage_link_edits_details_and_cancels(database) -> None:
     question = await services.add_question(session_id=session.id, label="Thema?", required=True)
     reg = await register(database, session.id, 1, answers={str(question.id): "Fachkräfte"})
     token = manage_token(database, reg.ics_uid)
-    with pytest.raises(EventError) as excinfo:
-        await services.update_details(database, token, name="", organisation="", role="", answers={})
-    assert set(excinfo.value.errors) == {"name", f"question_{question.id}"}
+    details = forms.with_questions(forms.DetailsInput, await questions_for(session))
+    with pytest.raises(FieldErrors) as excinfo:
+        validate(details, {"name": "", "answers": {}})
+    assert set(excinfo.value.errors) == {"name", f"answers.{question.id}"}
     edited = await services.update_details(
         database,
         token,

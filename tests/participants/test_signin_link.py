@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from agora.accounts.participants import services, tokens
@@ -65,6 +66,24 @@ async def test_invalid_address_is_refused_and_nothing_is_sent(client):
     response = await request_link(client, "not-an-address")
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.text and 'id="email-error"' in response.text
+    assert await OutboxMessage.all().count() == 0
+    assert await SigninToken.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "Bitte entfernen Sie die unsichtbaren Steuerzeichen aus diesem Text."),
+        ("en", "Please remove the invisible control characters from this text."),
+    ],
+)
+async def test_a_nul_or_control_character_in_the_address_is_a_field_error(client, language, message):
+    """On PostgreSQL a NUL in the address used to reach the database and answer 500."""
+    client.cookies.set("agora_lang", language)
+    for address in ("a\x00@example.org", "a\x0b@example.org"):
+        response = await request_link(client, address)
+        assert response.status_code == 400
+        assert 'id="email-error"' in response.text and message in response.text
     assert await OutboxMessage.all().count() == 0
     assert await SigninToken.all().count() == 0
 

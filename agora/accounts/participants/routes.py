@@ -12,9 +12,10 @@ from starlette.routing import BaseRoute
 
 from agora import i18n
 from agora.accounts.participants import services
+from agora.accounts.participants.forms import ConsentInput, ProfileInput, SigninInput
 from agora.accounts.participants.models import Participant
 from agora.accounts.sessions import client_ip
-from agora.forms import checked, read_form, text
+from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import PUBLIC, page, participant, redirect, render, session_of
@@ -69,16 +70,25 @@ async def signin_form(request: Request) -> Response:
 
 
 async def signin_submit(request: Request) -> Response:
-    form = await read_form(request)
-    email = text(form, "email", 254)
-    next_url = services.safe_next(text(form, "next", 500))
+    try:
+        data = await parse_form(request, SigninInput)
+    except FieldErrors as exc:
+        context = {
+            "errors": exc.errors,
+            "email": str(exc.values.get("email") or ""),
+            "next": services.safe_next(str(exc.values.get("next") or "")),
+            "consent_text": services.CONSENT_TEXT,
+        }
+        return await render(request, "participants/signin.html", context, status=400)
+    email = data.email
+    next_url = services.safe_next(data.next)
     try:
         await services.request_signin(
             request.app.state.settings,
             email,
             ip_address=client_ip(request.scope),
             language=i18n.current_locale.get(),
-            consent=checked(form, "consent"),
+            consent=data.consent,
             next_url=next_url,
         )
     except services.ParticipantError as exc:
@@ -123,10 +133,10 @@ async def link_page(request: Request) -> Response:
 
 async def link_confirm(request: Request) -> Response:
     token = request.path_params["token"]
-    form = await read_form(request)
+    consent = (await parse_form(request, ConsentInput)).consent
     settings = request.app.state.settings
     try:
-        result = await services.confirm_signin(settings, token, consent=checked(form, "consent"))
+        result = await services.confirm_signin(settings, token, consent=consent)
     except services.LinkError as exc:
         return await _link_problem(request, exc.reason)
     except services.ParticipantError as exc:
@@ -178,25 +188,25 @@ async def profile_submit(request: Request) -> Response:
     person = await _current(request)
     if person is None:
         return redirect("/signin")
-    form = await read_form(request)
+    try:
+        data = await parse_form(request, ProfileInput, languages=request.app.state.settings.languages)
+    except FieldErrors as exc:
+        return await _profile_page(request, person, exc.errors, exc.values, status=400)
     preferences = await services.preferences_of(person)
-    values = {
-        "display_name": text(form, "display_name", 500),
-        "organisation": text(form, "organisation", 500),
-    }
+    values = {"display_name": data.display_name, "organisation": data.organisation}
     try:
         updated = await services.update_profile(
             person.id,
-            display_name=values["display_name"],
-            organisation=values["organisation"],
-            language=text(form, "language", 5),
+            display_name=data.display_name,
+            organisation=data.organisation,
+            language=data.language,
             languages=request.app.state.settings.languages,
-            preferences={category: checked(form, f"pref_{category}") for category in preferences},
+            preferences={category: category in data.preferences for category in preferences},
         )
     except services.ParticipantError as exc:
         return await _profile_page(request, person, exc.errors, values, status=400)
     await session_of(request).flash(_("Your profile has been saved."))
-    response = redirect(services.safe_next(text(form, "next", 500)) or "/me")
+    response = redirect(services.safe_next(data.next) or "/me")
     i18n.set_language_cookie(response, updated.language, request.app.state.settings)
     return response
 
