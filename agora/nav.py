@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -11,5 +12,5 @@ class StaffLink:
     url: str
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: every staff member
 
-    def visible_to(self, user: object) -> bool:
+    def visible_to(self, user: Any) -> bool:
         return not self.roles or bool(user.has_role(*self.roles))

@@ -16,7 +16,7 @@ from notifications import api
 SERIES_TITLE = "Wirtschaft trifft Verwaltung"
 # First Tuesday of January, April, July and October, 8:00 in Berlin wall time.
 RULE = "DTSTART:20260106T080000\nRRULE:FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=1TU"
-CONSENT = {"consent": True, "consent_version": "demo", "consent_text": "Demo-Anmeldung"}
+CONSENT_VERSION, CONSENT_TEXT = "demo", "Demo-Anmeldung"
 
 BREAKFAST_AGENDA = [
     # minutes from the start, duration, title, kind, speakers
@@ -193,7 +193,15 @@ async def _registrations(settings: Settings, breakfast: Session, workshop: Sessi
     people = [(c[1], c[2], c[0]) for c in CONTACTS]
     for name, email, company in people[:4]:
         await services.register(
-            settings, breakfast.id, name=name, email=email, organisation=company, by_staff=True, **CONSENT
+            settings,
+            breakfast.id,
+            name=name,
+            email=email,
+            organisation=company,
+            by_staff=True,
+            consent=True,
+            consent_version=CONSENT_VERSION,
+            consent_text=CONSENT_TEXT,
         )
     small_group = await workshop.tracks.all().order_by("id")
     # Four people for the small group of three: the last one waits.
@@ -206,7 +214,9 @@ async def _registrations(settings: Settings, breakfast: Session, workshop: Sessi
             organisation=company,
             track_id=small_group[1].id,
             by_staff=True,
-            **CONSENT,
+            consent=True,
+            consent_version=CONSENT_VERSION,
+            consent_text=CONSENT_TEXT,
         )
 
 

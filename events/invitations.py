@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -142,9 +142,9 @@ async def prefill_for(token: str) -> dict | None:
     invitation = await by_token(token)
     if invitation is None:
         return None
-    contact = await Contact.get_or_none(id=invitation.contact_id) if invitation.contact_id else None  # type: ignore[attr-defined]
+    contact = await Contact.get_or_none(id=invitation.contact_id) if invitation.contact_id else None
     return {
-        "session_id": invitation.session_id,  # type: ignore[attr-defined]
+        "session_id": invitation.session_id,
         "name": contact.contact_person if contact else "",
         "email": invitation.email,
         "organisation": contact.company if contact else "",
@@ -155,7 +155,7 @@ async def record_registration(token: str | None, session_id: int, email: str, re
     """Inside the registration's transaction (services.registration.register): mark the invitation of
     the session (by token, else by address) as registered."""
     invitation = await by_token(token) if token else None
-    if invitation is None or invitation.session_id != session_id:  # type: ignore[attr-defined]
+    if invitation is None or invitation.session_id != session_id:
         invitation = await Invitation.get_or_none(session_id=session_id, email=email.strip().lower())
     if invitation is None:
         return False
@@ -202,7 +202,7 @@ async def stats(session_id: int) -> InvitationStats:
 
 
 async def all_stats() -> list[InvitationStats]:
-    ids = await Invitation.all().distinct().values_list("session_id", flat=True)
+    ids = cast(list[int], await Invitation.all().distinct().values_list("session_id", flat=True))
     result = [await stats(i) for i in sorted(set(ids))]
     return sorted(result, key=lambda s: s.starts_at, reverse=True)
 

@@ -17,7 +17,6 @@ from agora.i18n import local_zone
 from agora.settings import Settings
 from events.errors import EventError, NotFound
 from events.models import DRAFT, AgendaItem, Registration, Series, Session, Speaker, Track
-from events.services import sessions as session_services
 
 MAX_GENERATE = 52
 
@@ -57,6 +56,9 @@ def occurrences(series: Series, *, after: datetime, count: int) -> list[datetime
 async def generate_sessions(series_id: int, *, count: int = 4, now: datetime | None = None) -> list[Session]:
     """Make sure the next `count` occurrences exist as sessions; new ones are drafts with the previous
     session's agenda. Running it again creates nothing twice (one session per series and occurrence)."""
+    # Imported here: the input models read this module's rule parser, and the services import those models.
+    from events.services import sessions as session_services
+
     now = now or datetime.now(UTC)
     series = await Series.get_or_none(id=series_id)
     if series is None:
@@ -107,7 +109,7 @@ async def copy_agenda(from_session_id: int, to_session_id: int) -> int:
                 kind=item.kind,
                 room=item.room,
                 position=item.position,
-                track_id=track_map.get(item.track_id) if item.track_id else None,  # type: ignore[attr-defined]
+                track_id=track_map.get(item.track_id) if item.track_id else None,
             )
             for speaker in item.speakers:
                 await Speaker.create(
@@ -138,6 +140,8 @@ async def move_session(
     settings: Settings, session_id: int, starts_at: datetime, ends_at: datetime | None = None
 ) -> Session:
     """Move one date; the session keeps its occurrence, so generating again does not recreate the old date."""
+    from events.services import sessions as session_services
+
     session = await Session.get_or_none(id=session_id)
     if session is None:
         raise NotFound({"session": _("This session does not exist.")})

@@ -43,7 +43,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 async def _series_of(session: Session, cache: dict[int, Series | None]) -> Series | None:
-    series_id = session.series_id  # type: ignore[attr-defined]
+    series_id = session.series_id
     if series_id is None:
         return None
     if series_id not in cache:

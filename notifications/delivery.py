@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -287,7 +288,7 @@ async def sweep(settings: Settings, *, limit: int = 1000, grace_seconds: float =
         )
     )
     query = OutboxMessage.filter(due | Q(status=SENDING, claimed_at__lte=stale)).order_by("id").limit(limit)
-    return list(await query.values_list("id", flat=True))
+    return cast(list[int], list(await query.values_list("id", flat=True)))
 
 
 __all__ = [

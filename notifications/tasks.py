@@ -44,7 +44,6 @@ def setup(settings: Settings) -> dramatiq.Actor:
         dramatiq.set_broker(broker)
         _worker_state["settings"] = settings
         _actors[key] = dramatiq.actor(
-            deliver_message,
             actor_name=ACTOR_NAME,
             queue_name=settings.mail_queue,
             broker=broker,
@@ -52,7 +51,7 @@ def setup(settings: Settings) -> dramatiq.Actor:
             max_retries=3,
             min_backoff=1000,
             time_limit=10 * 60 * 1000,
-        )
+        )(deliver_message)
     return _actors[key]
 
 

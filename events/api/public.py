@@ -186,7 +186,7 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
     """The fields of SessionOut, for it and the models extending it."""
     return {
         "id": session.id,
-        "series_id": session.series_id,  # type: ignore[attr-defined]
+        "series_id": session.series_id,
         "kind": session.kind,
         "title": session.title,
         "description": session.description,
@@ -255,11 +255,8 @@ async def session_detail(request: Request) -> Response:
                     description=item.description,
                     kind=item.kind,
                     room=item.room,
-                    track_id=item.track_id,  # type: ignore[attr-defined]
-                    speakers=[
-                        SpeakerOut(name=p.name, role=p.role, organisation=p.organisation)
-                        for p in item.speakers  # type: ignore[attr-defined]
-                    ],
+                    track_id=item.track_id,
+                    speakers=[SpeakerOut(name=p.name, role=p.role, organisation=p.organisation) for p in item.speakers],
                 )
                 for item in agenda
             ],

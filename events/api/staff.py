@@ -87,7 +87,7 @@ def staff_session(request: Request, session: Session) -> StaffSession:
 
 def registration_out(registration: Registration) -> RegistrationOut:
     fields: dict[str, Any] = {name: getattr(registration, name) for name in RegistrationOut.model_fields}
-    fields["track_id"] = registration.track_id  # type: ignore[attr-defined]
+    fields["track_id"] = registration.track_id
     return RegistrationOut.model_validate(fields)
 
 

@@ -91,7 +91,7 @@ def context(settings: Settings, registration: Registration, session: Session) ->
     return {
         "registration_id": registration.id,
         "session_id": session.id,
-        "series_id": session.series_id,  # type: ignore[attr-defined]
+        "series_id": session.series_id,
         "name": registration.name,
         "status": registration.status,
         "seats": registration.seats,
@@ -122,7 +122,7 @@ async def notify(
     """Write the outbox row (inside the caller's transaction), with the invitation or cancellation."""
     attachments: list[api.Attachment] = []
     if with_calendar:
-        series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+        series = await Series.get_or_none(id=session.series_id) if session.series_id else None
         data = calendar.registration_ics(
             registration,
             session,
@@ -150,9 +150,7 @@ async def notify(
 async def questions_for(session: Session) -> list[Question]:
     """The session's own questions after those of its series, in their order."""
     series_questions = (
-        await Question.filter(series_id=session.series_id).order_by("position", "id")  # type: ignore[attr-defined]
-        if session.series_id  # type: ignore[attr-defined]
-        else []
+        await Question.filter(series_id=session.series_id).order_by("position", "id") if session.series_id else []
     )
     own = await Question.filter(session_id=session.id).order_by("position", "id")
     return [*series_questions, *own]

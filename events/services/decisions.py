@@ -44,7 +44,7 @@ async def approve(settings: Settings, registration_id: int, *, now: datetime | N
         return reg
     if reg.status != PENDING_APPROVAL:
         raise EventError({"status": _("Only registrations waiting for approval can be approved.")})
-    session = await _session(reg.session_id)  # type: ignore[attr-defined]
+    session = await _session(reg.session_id)
     async with transaction():
         if await _set_status(reg, PENDING_APPROVAL, CONFIRMED, confirmed_at=now):
             await common.notify(settings, common.CONFIRMED_KIND, reg, session, with_calendar=True)
@@ -63,10 +63,10 @@ async def move_to_confirmed(settings: Settings, registration_id: int, *, now: da
             return reg
         if reg.status not in (WAITLISTED, PENDING_CONFIRMATION, PENDING_APPROVAL):
             raise EventError({"status": _("This registration cannot be confirmed.")})
-        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        session = await _session(reg.session_id)
         old = reg.status
         async with transaction():
-            if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+            if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats):
                 raise EventError({"capacity": _("There are not enough free seats. Raise the capacity first.")})
             if not await _set_status(
                 reg,
@@ -94,12 +94,12 @@ async def move_to_waitlist(settings: Settings, registration_id: int, *, now: dat
             raise NotFound({"registration": _("This registration does not exist.")})
         if reg.status not in (CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION):
             raise EventError({"status": _("Only registrations with a seat can be moved to the waitlist.")})
-        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        session = await _session(reg.session_id)
         old = reg.status
         async with transaction():
             if not await _set_status(reg, old, WAITLISTED, waitlisted_at=now, hold_expires_at=None, confirmed_at=None):
                 raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
-            await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            await capacity.release(session.id, reg.track_id, reg.seats)
             await common.notify(
                 settings,
                 common.WAITLISTED_KIND,

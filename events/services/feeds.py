@@ -16,8 +16,8 @@ PUBLIC_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
 async def registration_calendar(settings: Settings, token: str) -> bytes:
     """The manage page's "add to calendar": REQUEST while the seat is held, CANCEL once it is not."""
     registration = await by_token(settings, token)
-    session = await Session.get(id=registration.session_id)  # type: ignore[attr-defined]
-    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    session = await Session.get(id=registration.session_id)
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     return calendar.registration_ics(
         registration,
         session,
@@ -29,9 +29,9 @@ async def registration_calendar(settings: Settings, token: str) -> bytes:
 
 
 async def _with_series(sessions: list[Session]) -> list[tuple[Session, Series | None]]:
-    ids = {s.series_id for s in sessions if s.series_id}  # type: ignore[attr-defined]
+    ids = {s.series_id for s in sessions if s.series_id}
     series = {s.id: s for s in await Series.filter(id__in=ids)} if ids else {}
-    return [(s, series.get(s.series_id)) for s in sessions]  # type: ignore[attr-defined]
+    return [(s, series.get(s.series_id) if s.series_id else None) for s in sessions]
 
 
 async def series_feed(settings: Settings, series_id: int) -> bytes:
@@ -64,10 +64,10 @@ async def personal_feed(settings: Settings, token: str) -> bytes:
     of the same address, and nothing new has to be stored or mailed."""
     owner = await by_token(settings, token)
     rows = await Registration.filter(email=owner.email, anonymised_at=None).order_by("id")
-    sessions = {s.id: s for s in await Session.filter(id__in=[r.session_id for r in rows])}  # type: ignore[attr-defined]
+    sessions = {s.id: s for s in await Session.filter(id__in=[r.session_id for r in rows])}
     pairs = await _with_series(list(sessions.values()))
     series_of = {s.id: series for s, series in pairs}
-    entries = [(r, sessions[r.session_id], series_of[r.session_id]) for r in rows]  # type: ignore[attr-defined]
+    entries = [(r, sessions[r.session_id], series_of[r.session_id]) for r in rows]
     return calendar.personal_feed_ics(
         entries, name=_("My registrations"), organizer_email=common.organizer_email(settings), zone=settings.zone
     )

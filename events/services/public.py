@@ -86,7 +86,7 @@ async def public_session(session_id: int | None) -> Session:
 async def session_view(session_id: int | None, *, now: datetime | None = None) -> SessionView:
     """Everything the public session page shows."""
     session = await public_session(session_id)
-    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     agenda = list(
         await AgendaItem.filter(session_id=session.id)
         .order_by("starts_at", "position", "id")
@@ -136,7 +136,7 @@ async def series_view(
 async def session_calendar(settings: Settings, session_id: int | None) -> tuple[Session, bytes]:
     """The "add to calendar" file of a public session (METHOD:PUBLISH, the UID of the public feeds)."""
     session = await public_session(session_id)
-    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     data = calendar.feed_ics(
         [(session, series)], name=session.title, organizer_email=common.organizer_email(settings), zone=settings.zone
     )
@@ -148,6 +148,6 @@ async def manage_view(settings: Settings, token: str) -> tuple[Registration, Ses
     from events.services.registration import by_token, waitlist_position
 
     registration = await by_token(settings, token)
-    session = await Session.get(id=registration.session_id)  # type: ignore[attr-defined]
-    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    session = await Session.get(id=registration.session_id)
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     return registration, session, series, await waitlist_position(registration)

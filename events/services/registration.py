@@ -205,7 +205,7 @@ async def confirm_registration(settings: Settings, token: str, *, now: datetime 
     """The double opt-in step (POST from the page behind the mailed link). Idempotent."""
     now = now or common.now_utc()
     registration = await by_token(settings, token)
-    session = await _session(registration.session_id)  # type: ignore[attr-defined]
+    session = await _session(registration.session_id)
 
     async def attempt() -> Registration:
         reg = await Registration.get(id=registration.id)
@@ -227,7 +227,7 @@ async def confirm_registration(settings: Settings, token: str, *, now: datetime 
             elif reg.status == REG_CANCELLED and reg.email_confirmed_at is None:
                 # The hold expired before the link was used: take a seat if one is free, else the waitlist.
                 _check_open(session, now)
-                if await capacity.claim(session.id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+                if await capacity.claim(session.id, reg.track_id, reg.seats):
                     status = _seated_status(session, email_confirmed=True)
                     changes: dict[str, Any] = {"confirmed_at": now if status == CONFIRMED else None}
                 else:
@@ -243,7 +243,7 @@ async def confirm_registration(settings: Settings, token: str, *, now: datetime 
                 ):
                     await _announce(settings, reg, session)
                 elif status != WAITLISTED:
-                    await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+                    await capacity.release(session.id, reg.track_id, reg.seats)
             return reg
 
     return await capacity.retrying(attempt)
@@ -261,7 +261,7 @@ async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime
         free = await Session.filter(id=session_id).values_list("capacity", "seats_taken")
         if not free or free[0][0] - free[0][1] <= 0:
             break
-        if not await capacity.claim(session_id, reg.track_id, reg.seats):  # type: ignore[attr-defined]
+        if not await capacity.claim(session_id, reg.track_id, reg.seats):
             continue
         confirmed = reg.email_confirmed_at is not None
         status = _seated_status(session, email_confirmed=confirmed)
@@ -271,7 +271,7 @@ async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime
         }
         if not await _set_status(reg, WAITLISTED, status, **changes):
             # Someone else moved this person meanwhile: give the seats back.
-            await capacity.release(session_id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+            await capacity.release(session_id, reg.track_id, reg.seats)
             continue
         promoted.append(reg.id)
         await common.notify(settings, common.PROMOTED_KIND, reg, session, with_calendar=status == CONFIRMED)
@@ -289,13 +289,13 @@ async def _leave(
             if reg.status == to:
                 return reg
             raise EventError({"status": _("This registration cannot be changed any more.")})
-        session = await _session(reg.session_id)  # type: ignore[attr-defined]
+        session = await _session(reg.session_id)
         old = reg.status
         async with transaction():
             if not await _set_status(reg, old, to, cancelled_at=now, hold_expires_at=None):
                 raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
             if old in SEATED:
-                await capacity.release(session.id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
+                await capacity.release(session.id, reg.track_id, reg.seats)
             await common.notify(
                 settings,
                 common.CANCELLED_KIND,
@@ -319,7 +319,7 @@ async def cancel_registration(
     if not by_staff:
         reg = await Registration.get_or_none(id=registration_id)
         if reg is not None:
-            session = await _session(reg.session_id)  # type: ignore[attr-defined]
+            session = await _session(reg.session_id)
             deadline = session.cancel_deadline or session.starts_at
             if now >= deadline and reg.status in SEATED:
                 raise EventError({"status": _("The deadline for cancelling has passed. Please contact the organiser.")})
@@ -355,8 +355,8 @@ async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
                     reg, PENDING_CONFIRMATION, REG_CANCELLED, cancelled_at=now, hold_expires_at=None
                 ):
                     return False
-                await capacity.release(reg.session_id, reg.track_id, reg.seats)  # type: ignore[attr-defined]
-                await promote_waitlist(settings, reg.session_id, now=now)  # type: ignore[attr-defined]
+                await capacity.release(reg.session_id, reg.track_id, reg.seats)
+                await promote_waitlist(settings, reg.session_id, now=now)
             return True
 
         if await capacity.retrying(attempt):
@@ -383,12 +383,12 @@ async def waitlist_position(registration: Registration) -> int | None:
         return None
     ahead = await Registration.filter(
         session_id=registration.session_id,
-        status=WAITLISTED,  # type: ignore[attr-defined]
+        status=WAITLISTED,
         waitlisted_at__lt=registration.waitlisted_at,
     ).count()
     same_time = await Registration.filter(
         session_id=registration.session_id,
-        status=WAITLISTED,  # type: ignore[attr-defined]
+        status=WAITLISTED,
         waitlisted_at=registration.waitlisted_at,
         id__lt=registration.id,
     ).count()

@@ -41,7 +41,7 @@ async def agenda_page(
         "speakers": [{"name": "", "role": "", "organisation": ""} for _i in range(SPEAKER_ROWS)],
     }
     defaults.update(values or {})
-    series_questions = [q for q in await common.questions_for(session) if q.session_id is None]  # type: ignore[attr-defined]
+    series_questions = [q for q in await common.questions_for(session) if q.session_id is None]
     return await render(
         request,
         "events/staff/agenda.html",
@@ -119,7 +119,7 @@ async def item_edit(request: Request) -> Response:
         "description": item.description,
         "kind": item.kind,
         "room": item.room,
-        "track_id": str(item.track_id or ""),  # type: ignore[attr-defined]
+        "track_id": str(item.track_id or ""),
         "speakers": speakers[:SPEAKER_ROWS],
     }
     return await _item_form(request, session, item, values, {})

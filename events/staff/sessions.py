@@ -113,7 +113,7 @@ async def session_create(request: Request) -> Response:
 
 async def session_detail(request: Request, *, errors: dict | None = None, status: int = 200) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    series = await Series.get_or_none(id=session.series_id) if session.series_id else None  # type: ignore[attr-defined]
+    series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     previous = None
     if series is not None:
         previous = (
@@ -219,10 +219,10 @@ async def session_move(request: Request) -> Response:
 
 async def session_copy_agenda(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
-    if not session.series_id:  # type: ignore[attr-defined]
+    if not session.series_id:
         return await session_detail(request, errors={"copy": _("This session belongs to no series.")}, status=400)
     previous = (
-        await Session.filter(series_id=session.series_id, starts_at__lt=session.starts_at)  # type: ignore[attr-defined]
+        await Session.filter(series_id=session.series_id, starts_at__lt=session.starts_at)
         .order_by("-starts_at")
         .first()
     )

@@ -17,6 +17,8 @@ from events import api as events_api
 from events import services
 from events.models import CONFIRMED, PENDING_CONFIRMATION, WAITLISTED, Registration, Session
 from events.services import limits
+from events.services.common import manage_token
+from notifications.compose import build
 from notifications.models import OutboxMessage
 from tests.agora.test_access import walk
 from tests.conftest import make_user, new_client
@@ -129,7 +131,7 @@ async def test_register_holds_a_seat_and_mails_the_confirmation(client, database
     response = await client.post(f"/api/v1/sessions/{session.id}/registrations", json=person(1))
     assert response.status_code == 201
     body = response.json()
-    registration = await Registration.get(id=body["id"])
+    registration = await Registration.get(email="p1@example.com")
     assert body["status"] == PENDING_CONFIRMATION == registration.status
     assert registration.consent_version and registration.consent_text
     assert await OutboxMessage.filter(kind="registration_confirm_request", recipient="p1@example.com").exists()
@@ -199,21 +201,51 @@ async def test_answers_follow_the_sessions_questions_with_field_paths(client, da
         url, json={**person(1), "answers": {str(number.id): "2,5", str(choice.id): ["Handel"]}}
     )
     assert accepted.status_code == 201
-    stored = await Registration.get(id=accepted.json()["id"])
+    stored = await Registration.get(email=person(1)["email"])
     assert stored.answers == {str(number.id): 2.5, str(choice.id): ["Handel"]}
 
 
-async def test_duplicates_and_closed_sessions_are_409(client, database):
+async def test_a_registered_address_gets_the_answer_of_a_new_one_and_a_mail(client, database):
+    session = await published_session(capacity=1)
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    first = await client.post(url, json=person(1))
+    registered = await Registration.get(email="p1@example.com")
+    token = manage_token(database, registered.ics_uid)
+    await services.confirm_registration(database, token)
+    before = await Registration.get(id=registered.id)
+    # The session is full now: a new address goes on the waitlist, and so does the answer for a known one.
+    new = await client.post(url, json=person(2))
+    again = await client.post(url, json=person(1, email="P1@Example.com", name="Someone Else", organisation="X"))
+    assert first.status_code == new.status_code == again.status_code == 201
+    assert again.json() == {"status": WAITLISTED, "waitlist_position": 2} and set(new.json()) == set(again.json())
+    after = await Registration.get(id=registered.id)
+    assert (after.status, after.name, after.organisation, after.seats) == (
+        before.status,
+        before.name,
+        before.organisation,
+        before.seats,
+    )
+    assert await Registration.filter(session_id=session.id).count() == 2
+    assert await invariant(session.id) == (1, 1, 1)
+    [mail] = await OutboxMessage.filter(kind="registration_exists")
+    assert mail.recipient == "p1@example.com" and mail.locale == "de"
+    assert mail.context["manage_url"].endswith(f"/events/registrations/{token}")
+    message = build(mail, database)
+    text = message.get_body(("plain",)).get_content()
+    assert "bereits angemeldet" in str(message["Subject"]) and mail.context["manage_url"] in text
+    assert f'href="{mail.context["manage_url"]}"' in message.get_body(("html",)).get_content()
+    # Sending the form again the same day mails nobody twice.
+    assert (await client.post(url, json=person(1))).status_code == 201
+    assert await OutboxMessage.filter(kind="registration_exists").count() == 1
+
+
+async def test_closed_sessions_are_409(client, database):
     session = await published_session()
     url = f"/api/v1/sessions/{session.id}/registrations"
-    assert (await client.post(url, json=person(1))).status_code == 201
-    again = await client.post(url, json=person(1, email="P1@Example.com"))
-    assert again.status_code == 409 and "email" in again.json()["errors"]
-
     await services.cancel_session(database, session.id)
     closed = await client.post(url, json=person(2))
     assert closed.status_code == 409 and "session" in closed.json()["errors"]
-    assert await Registration.filter(session_id=session.id).count() == 1
+    assert await Registration.filter(session_id=session.id).count() == 0
 
 
 async def test_unknown_session_bad_media_type_and_malformed_json(client):
