@@ -37,7 +37,7 @@ from agora import forms, i18n
 from agora.forms import MAX_ID, InputModel, Integer
 from agora.i18n import gettext as _
 from agora.security import RequestTooLarge
-from agora.web import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, PUBLIC, NotFound, api_token, page
+from agora.web import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, PUBLIC, NotFound, api_token, page, path_id
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,9 @@ def _parsing(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
 
     async def endpoint(request: Request) -> Response:
         arguments: dict[str, Any] = {}
+        # Every path parameter is an id: one that cannot be answers 404 before the body is even read.
+        for name in operation.path_params:
+            path_id(request, name)
         if operation.query is not None:
             arguments["query"] = forms.parse_query(request, operation.query)
         if operation.body is not None:

@@ -36,7 +36,9 @@ async def test_unknown_paths_and_methods_get_the_translated_page(client, lang):
     client.cookies.set("agora_lang", lang)
     _check(await client.get("/no/such/page"), lang, 404)
     _check(await client.delete("/impressum"), lang, 405)  # a route that takes only GET
-    _check(await client.get("/termine/999999"), lang, 404)  # a route's own not-found
+    own = await client.get("/termine/999999")  # a route's own not-found, with its own sentence
+    assert own.status_code == 404 and f'<html lang="{lang}">' in own.text
+    assert ("<h1>Seite nicht gefunden</h1>" if lang == "de" else "<h1>Page not found</h1>") in own.text
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
