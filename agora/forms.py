@@ -271,6 +271,8 @@ def _moment(value: Any, info: ValidationInfo) -> Any:
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})]
+# Optional as one type, so that the validator turns an empty form input into None before the union is tried.
+OptionalMoment = Annotated[datetime | None, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})]
 
 
 def _from_text(info: ValidationInfo) -> bool:

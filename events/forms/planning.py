@@ -23,6 +23,7 @@ from agora.forms import (
     Moment,
     OneOf,
     OptionalEmail,
+    OptionalMoment,
     Paragraph,
     WebAddress,
     form_data,
@@ -119,9 +120,9 @@ class _SessionFields(InputModel):
     capacity: Annotated[int, Integer(0, MAX_SEATS)] = 30
     max_colleagues: Annotated[int, Integer(0, MAX_COLLEAGUES)] = 0
     requires_approval: Checkbox = False
-    registration_opens_at: Moment | None = None
-    registration_closes_at: Moment | None = None
-    cancel_deadline: Moment | None = None
+    registration_opens_at: OptionalMoment = None
+    registration_closes_at: OptionalMoment = None
+    cancel_deadline: OptionalMoment = None
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
@@ -143,8 +144,8 @@ class SessionChange(_SessionFields):
     model_config = ConfigDict(**InputModel.model_config, json_schema_extra=_never_null)
 
     title: Annotated[str, Line(limit(Session, "title"), min_length=1)] = ""
-    starts_at: Moment | None = None
-    ends_at: Moment | None = None
+    starts_at: OptionalMoment = None
+    ends_at: OptionalMoment = None
 
     @field_validator("starts_at", "ends_at")
     @classmethod
@@ -196,7 +197,7 @@ class CancelInput(InputModel):
 
 class MoveInput(InputModel):
     move_starts_at: Moment
-    move_ends_at: Moment | None = None
+    move_ends_at: OptionalMoment = None
 
 
 class SpeakerRow(InputModel):

@@ -613,3 +613,22 @@ async def test_series_list_counts_sessions_in_one_query(staff_client, database, 
     page = (await staff_client.get("/staff/events/series")).text
     for title, number in counts.items():
         assert re.search(rf">{title}</a></td><td>[^<]*</td><td>{number}</td>", page), title
+
+
+async def test_session_form_leaves_optional_times_empty(staff_client, database) -> None:
+    new = "/staff/events/sessions/new"
+    form = {
+        "kind": "dialogue",
+        "title": "Frühstück ohne Fristen",
+        "starts_at": "2027-07-06T08:00",
+        "ends_at": "2027-07-06T10:00",
+        "capacity": "20",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "cancel_deadline": "",
+    }
+    created = await form_post(staff_client, new, new, form)
+    assert created.status_code == 303, created.text
+    session = await Session.get(title="Frühstück ohne Fristen")
+    assert session.registration_opens_at is None and session.registration_closes_at is None
+    assert session.cancel_deadline is None
