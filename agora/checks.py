@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -56,17 +55,6 @@ def _describe_db(url: str) -> str:
     if parts.scheme == "sqlite":
         return f"SQLite at {url.removeprefix('sqlite://')}"
     return f"PostgreSQL at {parts.hostname}:{parts.port or 5432}{parts.path}"
-
-
-async def check_tcp(name: str, url: str, default_port: int) -> Result:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "localhost", parts.port or default_port
-    try:
-        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        return (name, "FAIL", f"cannot reach {host}:{port}: {exc}")
-    writer.close()
-    return (name, "OK", f"reachable at {host}:{port}")
 
 
 # Further checks (the broker, SMTP) are registered here by their own packages: each takes the settings and

@@ -83,10 +83,6 @@ async def pending_migrations(settings: Settings) -> list[str]:
     return pending
 
 
-def is_sqlite() -> bool:
-    return connections.get("default").capabilities.dialect == "sqlite"
-
-
 _after_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("agora_after_commit", default=None)
 
 

@@ -81,6 +81,22 @@ class InputModel(BaseModel):
         return path.split(".")[0]
 
 
+def form_rows(form: FormData, prefix: str, keys: tuple[str, ...], count: int) -> list[dict[str, Any]]:
+    """Rows of repeated inputs (`colleague_0_name`, `colleague_0_email`, ...), trailing empty rows dropped."""
+    rows = [{key: form.get(f"{prefix}_{index}_{key}") or "" for key in keys} for index in range(count)]
+    while rows and not any(rows[-1].values()):
+        rows.pop()
+    return rows
+
+
+def row_input(path: str, field: str, prefix: str) -> str | None:
+    """The input of a row error ("colleagues.1.email" -> "colleague_1_email"), None when the path is not a row's."""
+    parts = path.split(".")
+    if parts[0] == field and len(parts) == 3:
+        return f"{prefix}_{parts[1]}_{parts[2]}"
+    return None
+
+
 class FieldErrors(Exception):
     """Input refused: `errors` maps a field path ("email", "colleagues.1.email") to a message for the reader.
 

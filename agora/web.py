@@ -78,10 +78,6 @@ def api_token(*scopes: str) -> Access:
     return Access("api_token", scopes=frozenset(scopes))
 
 
-class Forbidden(Exception):
-    pass
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -154,11 +150,6 @@ def redirect(url: str, status: int = 303) -> RedirectResponse:
 
 def session_of(request: Request) -> Any:
     return request.scope["state"]["session"]
-
-
-def current_staff(request: Request) -> Any:
-    state = session_of(request)
-    return state.user if state.is_staff else None
 
 
 def page(

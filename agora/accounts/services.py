@@ -12,8 +12,7 @@ from agora.accounts import passwords, totp
 from agora.accounts.models import ROLES, RecoveryCode, User, WebSession
 from agora.accounts.sessions import end_sessions_of
 from agora.db import transaction
-from agora.forms import normalise_email as normalise_email
-from agora.forms import valid_email
+from agora.forms import normalise_email, valid_email
 from agora.i18n import gettext as _
 
 # Failed sign-ins are counted per (account, client address) pair and per client address, never per account alone:
@@ -61,10 +60,6 @@ def validate_email(email: str) -> str | None:
 class LoginResult:
     user: User | None
     retry_after: int | None = None  # seconds, when too many failures came from this address
-
-    @property
-    def throttled(self) -> bool:
-        return self.retry_after is not None
 
 
 def _pair(email: str, ip_address: str) -> str:

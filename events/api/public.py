@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -49,6 +49,16 @@ class VenueOut(BaseModel):
     address: str
     room: str
     accessibility: str
+
+    @classmethod
+    def of(cls, place: Series | Session) -> VenueOut:
+        """Series and sessions name their venue fields alike."""
+        return cls(
+            name=place.venue_name,
+            address=place.venue_address,
+            room=place.venue_room,
+            accessibility=place.venue_accessibility,
+        )
 
 
 class SeriesOut(BaseModel):
@@ -94,6 +104,8 @@ class TrackOut(BaseModel):
 
 
 class QuestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     label: str
     kind: str = Field(json_schema_extra={"enum": list(QUESTION_KINDS)})
@@ -102,12 +114,16 @@ class QuestionOut(BaseModel):
 
 
 class SpeakerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     role: str
     organisation: str
 
 
 class AgendaItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     starts_at: datetime
     ends_at: datetime
     title: str
@@ -160,12 +176,7 @@ def series_out(request: Request, series: Series) -> SeriesOut:
         description=series.description,
         office=series.office,
         contact_email=series.contact_email,
-        venue=VenueOut(
-            name=series.venue_name,
-            address=series.venue_address,
-            room=series.venue_room,
-            accessibility=series.venue_accessibility,
-        ),
+        venue=VenueOut.of(series),
         url=_public_url(request, f"/reihen/{series.id}"),
     )
 
@@ -192,12 +203,7 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
         "description": session.description,
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
-        "venue": VenueOut(
-            name=session.venue_name,
-            address=session.venue_address,
-            room=session.venue_room,
-            accessibility=session.venue_accessibility,
-        ),
+        "venue": VenueOut.of(session),
         "online": bool(session.online_url),
         "capacity": session.capacity,
         "seats_left": services.seats_left(session),
@@ -243,23 +249,8 @@ async def session_detail(request: Request) -> Response:
                 TrackOut(id=t.id, title=t.title, capacity=t.capacity, seats_left=max(0, t.capacity - t.seats_taken))
                 for t in tracks
             ],
-            "questions": [
-                QuestionOut(id=q.id, label=q.label, kind=q.kind, options=q.options, required=q.required)
-                for q in questions
-            ],
-            "agenda": [
-                AgendaItemOut(
-                    starts_at=item.starts_at,
-                    ends_at=item.ends_at,
-                    title=item.title,
-                    description=item.description,
-                    kind=item.kind,
-                    room=item.room,
-                    track_id=item.track_id,
-                    speakers=[SpeakerOut(name=p.name, role=p.role, organisation=p.organisation) for p in item.speakers],
-                )
-                for item in agenda
-            ],
+            "questions": [QuestionOut.model_validate(q) for q in questions],
+            "agenda": [AgendaItemOut.model_validate(item) for item in agenda],
         }
     )
     return ok(detail)

@@ -27,7 +27,9 @@ from agora.forms import (
     Paragraph,
     WebAddress,
     form_data,
+    form_rows,
     local_value,
+    row_input,
 )
 from agora.forms import column_length as limit
 from agora.i18n import gettext as _
@@ -240,18 +242,12 @@ class AgendaItemInput(InputModel):
         data = form_data(form, cls)
         if not data.get("track_id"):
             data.pop("track_id", None)
-        data["speakers"] = [
-            {key: form.get(f"speaker_{i}_{key}") or "" for key in ("name", "role", "organisation")}
-            for i in range(SPEAKER_ROWS)
-        ]
+        data["speakers"] = form_rows(form, "speaker", ("name", "role", "organisation"), SPEAKER_ROWS)
         return data
 
     @classmethod
     def form_field(cls, path: str) -> str:
-        parts = path.split(".")
-        if parts[0] == "speakers" and len(parts) == 3:
-            return f"speaker_{parts[1]}_{parts[2]}"
-        return super().form_field(path)
+        return row_input(path, "speakers", "speaker") or super().form_field(path)
 
     def fields(self) -> dict[str, Any]:
         speakers = [row.model_dump() for row in self.speakers if row.name]

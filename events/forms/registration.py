@@ -14,7 +14,18 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, create_model, field_validator
 from starlette.datastructures import FormData
 
-from agora.forms import Checkbox, Email, Id, InputModel, Line, OneOf, OptionalEmail, Paragraph
+from agora.forms import (
+    Checkbox,
+    Email,
+    Id,
+    InputModel,
+    Line,
+    OneOf,
+    OptionalEmail,
+    Paragraph,
+    form_rows,
+    row_input,
+)
 from agora.forms import column_length as limit
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
@@ -197,20 +208,14 @@ class RegistrationInput(Answering):
         if form.get("track"):
             data["track_id"] = form["track"]
         data["answers"] = cls.form_answers(form)
-        rows = [
-            {"name": form.get(f"colleague_{i}_name") or "", "email": form.get(f"colleague_{i}_email") or ""}
-            for i in range(COLLEAGUE_ROWS_MAX)
-        ]
-        while rows and not rows[-1]["name"] and not rows[-1]["email"]:
-            rows.pop()
-        data["colleagues"] = rows
+        data["colleagues"] = form_rows(form, "colleague", ("name", "email"), COLLEAGUE_ROWS_MAX)
         return data
 
     @classmethod
     def form_field(cls, path: str) -> str:
+        if row := row_input(path, "colleagues", "colleague"):
+            return row
         parts = path.split(".")
-        if parts[0] == "colleagues" and len(parts) == 3:
-            return f"colleague_{parts[1]}_{parts[2]}"
         if parts[0] == "colleagues":
             return "colleagues"
         if parts[0] == "track_id":

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from agora.accounts.services import normalise_email
 from agora.db import transaction
+from agora.forms import normalise_email
 from agora.settings import Settings
 from events.errors import DuplicateRegistration
 from events.models import PENDING_CONFIRMATION, REG_CANCELLED, WAITLISTED, Registration, Session, Track

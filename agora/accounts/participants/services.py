@@ -12,8 +12,9 @@ from tortoise.exceptions import IntegrityError
 from agora import ratelimit
 from agora.accounts.participants import tokens
 from agora.accounts.participants.models import ConsentRecord, Participant, SigninToken
-from agora.accounts.services import normalise_email, validate_email
+from agora.accounts.services import validate_email
 from agora.db import transaction
+from agora.forms import normalise_email
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.security import is_same_site_url
