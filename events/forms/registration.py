@@ -47,10 +47,17 @@ INVITATION_MAX = 200
 
 
 def _comma_decimal(value: Any) -> Any:
-    """ "12,5" as people in Germany write it; an empty answer is no answer."""
+    """ "12,5" as people in Germany write it; an empty answer is no answer; true and false are no numbers."""
+    value = _not_a_truth_value(value)
     if isinstance(value, str):
         value = value.strip().replace(",", ".")
         return value or None
+    return value
+
+
+def _not_a_truth_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(_("Please enter a number."))
     return value
 
 
@@ -65,9 +72,16 @@ def _as_list(value: Any) -> Any:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_comma_decimal), AfterValidator(_whole_if_integral)]
-OptionalNumber = Annotated[float | None, BeforeValidator(_comma_decimal), AfterValidator(_whole_if_integral)]
-AnswerValue = Annotated[str, Paragraph(MAX_ANSWER)] | float | list[Annotated[str, Line(MAX_OPTION)]]
+# Beyond 10^15 a number answer would no longer be stored as typed (floats keep about 15 digits).
+NUMBER_LIMIT = 10**15
+_Bounded = Annotated[float, Field(ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)]
+Number = Annotated[_Bounded, BeforeValidator(_comma_decimal), AfterValidator(_whole_if_integral)]
+OptionalNumber = Annotated[_Bounded | None, BeforeValidator(_comma_decimal), AfterValidator(_whole_if_integral)]
+AnswerValue = (
+    Annotated[str, Paragraph(MAX_ANSWER)]
+    | Annotated[float, BeforeValidator(_not_a_truth_value)]
+    | list[Annotated[str, Line(MAX_OPTION)]]
+)
 
 
 class Colleague(InputModel):
@@ -184,6 +198,8 @@ class RegistrationInput(Answering):
     @classmethod
     def _track(cls, track_id: int | None, info: ValidationInfo) -> int | None:
         tracks = (info.context or {}).get("tracks")
+        if tracks is None:  # read without the session's rules (the API's first pass): keep the value for them
+            return track_id
         if not tracks:
             return None
         if track_id is None:

@@ -518,3 +518,15 @@ async def test_parallel_registrations_through_the_api_never_overbook(app):
     assert statuses == [201] * 30
     assert await invariant(session.id) == (5, 5, 5)
     assert await Registration.filter(session_id=session.id, status=WAITLISTED).count() == 25
+
+
+async def test_register_for_a_workshop_track(client, database):
+    session = await published_session(capacity=5)
+    first = await services.add_track(session.id, title="Digitalisierung", capacity=3)
+    await services.add_track(session.id, title="Fachkräfte", capacity=3)
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    missing = await client.post(url, json=person(1), headers=EN)
+    assert missing.status_code == 422 and set(missing.json()["errors"]) == {"track_id"}
+    chosen = await client.post(url, json=person(1, track_id=first.id), headers=EN)
+    assert chosen.status_code == 201, chosen.text
+    assert (await Registration.get(email="p1@example.com")).track_id == first.id
