@@ -234,17 +234,12 @@ def WebAddress(max_length: int = URL_MAX) -> Rules:  # noqa: N802 - reads like a
     )
 
 
-def _no_surrogates(value: str) -> str:
-    if _SURROGATE.search(value):
-        raise ValueError(_("This text contains characters that cannot be stored. Please type it again."))
-    return value
-
-
-# Passwords keep their spaces and are never stored as typed, so only what cannot be encoded is refused.
+# Passwords keep their spaces and are never stored as typed; control characters, which no keyboard types, and what
+# cannot be encoded are refused like in any other line of text.
 Password = Annotated[
     str,
     StringConstraints(strip_whitespace=False, max_length=PASSWORD_MAX),
-    AfterValidator(_no_surrogates),
+    AfterValidator(_check_line),
     Field(json_schema_extra={"format": "password"}),
 ]
 
@@ -319,14 +314,20 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_ascii_integer)]
 
 
 def _checkbox(value: Any, info: ValidationInfo) -> Any:
-    """A ticked box sends "on" (or its value); JSON sends true or false and nothing else."""
+    """A ticked box sends "on"; JSON sends true or false and nothing else. Any other text is refused rather than
+    read as either, so a stray value never flips a setting."""
     if isinstance(value, str) and _from_text(info):
-        return value.strip().lower() in ("on", "1", "true", "yes")
+        text = value.strip().lower()
+        if text in _TICKED or text in _UNTICKED:
+            return text in _TICKED
+        raise ValueError(_("Please answer yes or no."))
     if not isinstance(value, bool):
         raise ValueError(_("Please answer yes or no."))
     return value
 
 
+_TICKED = ("on", "1", "true", "yes")
+_UNTICKED = ("", "off", "0", "false", "no")
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 
 

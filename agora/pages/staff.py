@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.forms import FieldErrors, parse_form
+from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.pages import services
@@ -45,7 +45,11 @@ async def page_edit(request: Request) -> Response:
         raise NotFound()
     content = await services.get_page(*params)
     values = {"title": content.title, "body": content.body}
-    return await render(request, "pages/staff_edit.html", {"content": content, "values": values, "errors": {}})
+    return await render(
+        request,
+        "pages/staff_edit.html",
+        {"content": content, "values": values, "errors": {}, "limits": max_lengths(PageInput)},
+    )
 
 
 async def page_save(request: Request) -> Response:
@@ -62,7 +66,7 @@ async def page_save(request: Request) -> Response:
         return await render(
             request,
             "pages/staff_edit.html",
-            {"content": content, "values": values, "errors": exc.errors},
+            {"content": content, "values": values, "errors": exc.errors, "limits": max_lengths(PageInput)},
             400,
         )
     await session_of(request).flash(_("The page has been saved."))

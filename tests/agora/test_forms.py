@@ -26,6 +26,7 @@ from agora.forms import (
     Integer,
     Line,
     Paragraph,
+    Password,
     column_length,
     parse_form,
     parse_json,
@@ -202,3 +203,25 @@ def test_json_bodies_refused_clearly():
     assert answer.status_code == 422 and "name" in answer.json()
     wrong = client.post("/json", json={"name": ["A"], "email": {"x": 1}, "seats": "²"})
     assert wrong.status_code == 422 and set(wrong.json()) == {"name", "email", "seats"}
+
+
+@pytest.mark.parametrize("value", ["²", "NaN", "maybe", "on\x00"])
+def test_a_checkbox_refuses_a_value_no_box_sends(value):
+    with pytest.raises(FieldErrors) as caught:
+        validate(Person, {"name": "A", "email": "a@b.de", "consent": value}, form=True)
+    assert set(caught.value.errors) == {"consent"}
+
+
+def test_a_checkbox_reads_ticked_and_unticked_texts():
+    for text, ticked in (("on", True), ("yes", True), ("", False), ("off", False)):
+        assert validate(Person, {"name": "A", "email": "a@b.de", "consent": text}, form=True).consent is ticked
+
+
+def test_passwords_keep_spaces_but_refuse_control_characters():
+    class Secret(InputModel):
+        password: Password
+
+    assert validate(Secret, {"password": " two words "}).password == " two words "
+    for bad in ("pass\x00word", "pass\x1bword", "\ud800"):
+        with pytest.raises(FieldErrors):
+            validate(Secret, {"password": bad})

@@ -27,12 +27,12 @@ class ConsentInput(InputModel):
 
 
 class ProfileInput(InputModel):
-    """The profile; `preferences` are the mail categories ticked (inputs pref_<category>)."""
+    """The profile; `preferences` maps the mail categories sent (inputs pref_<category>) to whether they are ticked."""
 
     display_name: Annotated[str, Line(column_length(Participant, "display_name"), min_length=1)]
     organisation: Annotated[str, Line(column_length(Participant, "organisation"))] = ""
     language: Annotated[str, Line(LANGUAGE_MAX)] = ""
-    preferences: list[Annotated[str, Line(CATEGORY_MAX)]] = Field(default_factory=list, max_length=50)
+    preferences: dict[Annotated[str, Line(CATEGORY_MAX)], Checkbox] = Field(default_factory=dict, max_length=50)
     next: Annotated[str, Line(NEXT_MAX)] = ""
 
     @field_validator("language")
@@ -44,5 +44,10 @@ class ProfileInput(InputModel):
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
-        ticked = [key.removeprefix("pref_") for key in form if key.startswith("pref_")]
-        return {**form_data(form, cls), "preferences": ticked}
+        sent = {key.removeprefix("pref_"): value for key, value in form.multi_items() if key.startswith("pref_")}
+        return {**form_data(form, cls), "preferences": sent}
+
+    @classmethod
+    def form_field(cls, path: str) -> str:
+        parts = path.split(".")
+        return f"pref_{parts[1]}" if parts[0] == "preferences" and len(parts) > 1 else super().form_field(path)

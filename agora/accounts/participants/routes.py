@@ -201,7 +201,7 @@ async def profile_submit(request: Request) -> Response:
             organisation=data.organisation,
             language=data.language,
             languages=request.app.state.settings.languages,
-            preferences={category: category in data.preferences for category in preferences},
+            preferences={category: data.preferences.get(category, False) for category in preferences},
         )
     except services.ParticipantError as exc:
         return await _profile_page(request, person, exc.errors, values, status=400)
