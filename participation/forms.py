@@ -190,7 +190,7 @@ class SortQuery(InputModel):
 
 
 class QueueQuery(InputModel):
-    status: Annotated[str, OneOf("waiting", "pending_moderation", "hidden", "flagged")] = "waiting"
+    status: Annotated[str, OneOf("waiting", "flagged", "published", "hidden")] = "waiting"
     consultation: Id | None = None
     sort: Annotated[str, OneOf("oldest", "newest", "flags")] = "oldest"
 

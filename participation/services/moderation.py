@@ -14,7 +14,7 @@ from participation.services.consultations import audit
 QUEUE_LIMIT = 200
 STATUS_FILTERS: dict[str, dict[str, Any]] = {
     "waiting": {"status": PENDING_MODERATION},
-    "pending_moderation": {"status": PENDING_MODERATION},
+    "published": {"status": PUBLISHED},
     "hidden": {"status": HIDDEN},
     "flagged": {"flags_count__gt": 0, "status__in": (PUBLISHED, PENDING_MODERATION, HIDDEN)},
 }

@@ -62,6 +62,7 @@ def routes() -> list[BaseRoute]:
         post(c + "/edit", consultations.consultation_update, name="participation_update"),
         post(c + "/received", consultations.received_add),
         get(c + "/export.{fmt}", consultations.export_all),
+        get(c + "/insight", consultations.insight_page),
         get(c + "/contributions/{contribution_id}", weighing.contribution_page),
         post(c + "/contributions/{contribution_id}", weighing.respond, name="participation_respond"),
         post(c + "/groups", weighing.group_create),

@@ -25,7 +25,7 @@ from participation.labels import (
     phase_steps,
 )
 from participation.models import Consultation
-from participation.services import consultations, staffing, weighing
+from participation.services import consultations, insight, staffing, weighing
 
 TIMES = ("published_at", "opens_at", "closes_at", "evaluation_at", "result_published_at")
 EMPTY: dict[str, Any] = {
@@ -42,7 +42,7 @@ def actor(request: Request) -> str:
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
     shown = dict(values)
     for key in TIMES:
-        if not isinstance(shown.get(key), str | None):
+        if not isinstance(shown.get(key), str):
             shown[key] = local_value(shown[key])
     if isinstance(shown.get("topics"), list):
         shown["topics"] = ", ".join(shown["topics"])
@@ -177,3 +177,12 @@ async def export_all(request: Request) -> Response:
         raise NotFound({"format": _("This format is not offered.")})
     table = await exports.consideration_table(consultation, published_only=False)
     return exports.download(table, fmt, f"beitraege-{consultation.slug}")
+
+
+async def insight_page(request: Request) -> Response:
+    consultation = await consultations.get_consultation(path_id(request, "consultation_id"))
+    return await render(
+        request,
+        "participation/staff/insight.html",
+        {"c": consultation, "data": await insight.insight(consultation), "bar_width": insight.BAR_WIDTH},
+    )

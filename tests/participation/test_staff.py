@@ -263,3 +263,26 @@ async def test_moderators_and_organizers_see_only_their_pages(app):
         await login(mod, "mod@example.org")
         assert (await mod.get(STAFF + "/moderation")).status_code == 200
         assert (await mod.get(STAFF)).status_code == 403
+
+
+async def test_insight_shows_a_chart_and_its_table(staff_client):
+    consultation = await open_consultation()
+    url = f"{STAFF}/{consultation.id}/insight"
+    empty = await staff_client.get(url)
+    assert empty.status_code == 200 and "<svg" not in empty.text
+    sections = await Section.filter(consultation_id=consultation.id).order_by("position")
+    for day, section in ((3, sections[0]), (3, sections[0]), (1, None)):
+        await Contribution.create(
+            consultation_id=consultation.id,
+            section_id=section.id if section else None,
+            number=day,
+            body="x",
+            status=PUBLISHED,
+            received_at=ago(day),
+            supports_count=2,
+            flags_count=1,
+        )
+    page = await staff_client.get(url)
+    assert page.status_code == 200 and '<svg role="img"' in page.text
+    assert page.text.count("<rect") == 2
+    assert "<dd>6</dd>" in page.text and "<dd>3</dd>" in page.text and "<td>2</td>" in page.text
