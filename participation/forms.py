@@ -204,3 +204,9 @@ class IdsInput(InputModel):
     """Contributions chosen in a list (release their responses)."""
 
     ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+
+
+class BodyInput(InputModel):
+    """The converted body of an uploaded document, confirmed after the preview."""
+
+    body: Annotated[str, Paragraph(BODY_MAX, min_length=1)]

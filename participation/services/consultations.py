@@ -134,3 +134,28 @@ async def sections_of(consultation_id: int) -> list[Section]:
 
 async def audit_log(limit: int = 200) -> list[AuditEntry]:
     return await AuditEntry.all().order_by("-created_at", "-id").limit(limit)
+
+
+async def replace_body(actor: str, consultation_id: int, body: str) -> Consultation:
+    """A new body (an imported document): sections whose heading is unchanged keep their contributions."""
+    consultation = await get_consultation(consultation_id)
+    async with transaction():
+        consultation.body = body
+        await consultation.save(update_fields=["body", "updated_at"])
+        await _sync_sections(consultation)
+        await audit(actor, "import", consultation_id=consultation.id)
+    return consultation
+
+
+def compare_sections(old: list[Section], body: str) -> list[tuple[str, str, str]]:
+    """(number, heading, state) of the sections a new body gives: "unchanged", "changed" or "new"; then the
+    sections that would go, as "removed"."""
+    _preamble, drafts = split_sections(body)
+    before = {s.heading: s for s in old}
+    rows = []
+    for draft in drafts:
+        match = before.pop(draft.heading, None)
+        state = "new" if match is None else "unchanged" if match.body == draft.body else "changed"
+        rows.append((draft.number, draft.heading, state))
+    rows.extend((s.number, s.heading, "removed") for s in before.values())
+    return rows

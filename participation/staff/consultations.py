@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import FieldErrors, local_value, max_lengths, parse_form
+from agora.forms import FieldErrors, local_value, max_lengths, parse_form, read_form
 from agora.i18n import gettext as _
 from agora.web import path_id, redirect, render, session_of
-from participation import exports
+from participation import exports, importing
 from participation.document import split_sections
 from participation.errors import NotFound, ParticipationError
-from participation.forms import ConsultationInput, ReceivedInput
+from participation.forms import BodyInput, ConsultationInput, ReceivedInput
 from participation.labels import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -186,3 +187,40 @@ async def insight_page(request: Request) -> Response:
         "participation/staff/insight.html",
         {"c": consultation, "data": await insight.insight(consultation), "bar_width": insight.BAR_WIDTH},
     )
+
+
+async def _import_page(
+    request: Request, consultation: Consultation, errors: dict[str, str], status: int = 200
+) -> Response:
+    return await render(request, "participation/staff/import.html", {"c": consultation, "errors": errors}, status)
+
+
+async def import_page(request: Request) -> Response:
+    consultation = await consultations.get_consultation(path_id(request, "consultation_id"))
+    return await _import_page(request, consultation, {})
+
+
+async def import_preview(request: Request) -> Response:
+    consultation = await consultations.get_consultation(path_id(request, "consultation_id"))
+    form = await read_form(request, max_files=1)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _import_page(request, consultation, {"file": _("Please choose a file.")}, 400)
+    try:
+        body = await importing.to_markdown(await upload.read(importing.MAX_BYTES + 1))
+    except ParticipationError as exc:
+        return await _import_page(request, consultation, exc.errors, 400)
+    old = await consultations.sections_of(consultation.id)
+    return await render(
+        request,
+        "participation/staff/import_preview.html",
+        {"c": consultation, "body": body, "rows": consultations.compare_sections(old, body)},
+    )
+
+
+async def import_save(request: Request) -> Response:
+    consultation = await consultations.get_consultation(path_id(request, "consultation_id"))
+    data = await parse_form(request, BodyInput)
+    await consultations.replace_body(actor(request), consultation.id, data.body)
+    await session_of(request).flash(_("The document has been imported."))
+    return redirect(f"/staff/participation/{consultation.id}")

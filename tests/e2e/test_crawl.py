@@ -24,7 +24,9 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.crawl import Crawler, CrawlReport, PageResult, format_failures, watch_errors
 
-pytestmark = pytest.mark.e2e
+# The crawl of every role in two languages runs in the first test's fixture; on a shared machine it needs more than
+# the suite's default of 300 s.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ROLES = ("anonymous", "participant", "organizer", "admin")
 PARTICIPANT_EMAIL = "crawl-participant@example.org"
