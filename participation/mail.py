@@ -34,8 +34,8 @@ QUEUE_KIND = "participation_moderation"
 api.register_kind(RESPONSE_KIND)
 api.register_kind(HIDDEN_KIND)
 api.register_kind(QUEUE_KIND)
-api.register_kind(REPLY_KIND, category="consultation_updates")
-api.register_kind(DIGEST_KIND, category="consultation_updates")
+api.register_kind(REPLY_KIND, category="replies")
+api.register_kind(DIGEST_KIND, category="digests")
 
 EXCERPT = 300
 
