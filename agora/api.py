@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -118,6 +119,13 @@ def language_of(header: str, supported: tuple[str, ...], default: str) -> str:
 # --- declaring endpoints -----------------------------------------------------------------------------------
 
 
+SLUG = re.compile(r"[a-z0-9-]{1,120}")
+
+
+def is_id_param(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
 @dataclass(frozen=True)
 class Operation:
     """One endpoint: its route, who may call it, what it reads and what it answers."""
@@ -158,9 +166,13 @@ def _parsing(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
 
     async def endpoint(request: Request) -> Response:
         arguments: dict[str, Any] = {}
-        # Every path parameter is an id: one that cannot be answers 404 before the body is even read.
+        # A path parameter named like an id (*_id) that cannot be one answers 404 before the body is even read;
+        # any other is a slug of lower-case letters, digits and hyphens.
         for name in operation.path_params:
-            path_id(request, name)
+            if is_id_param(name):
+                path_id(request, name)
+            elif not SLUG.fullmatch(request.path_params[name]):
+                raise NotFound()
         if operation.query is not None:
             arguments["query"] = forms.parse_query(request, operation.query)
         if operation.body is not None:
@@ -308,6 +320,7 @@ def mount(operations: Sequence[Operation]) -> Mount:
 # --- the OpenAPI document ----------------------------------------------------------------------------------
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9-]{1,120}$"}
 LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 BODY_ERRORS = {
     400: "The body is not valid JSON, not a JSON object, or nested too deeply.",
@@ -359,7 +372,8 @@ def _query_parameters(model: type[InputModel]) -> list[dict[str, Any]]:
 def _describe(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
     error = refs[(ErrorOut, "serialization")]
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in op.path_params
+        {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA if is_id_param(name) else SLUG_SCHEMA}
+        for name in op.path_params
     ]
     parameters.append(LANGUAGE)
     if op.query is not None:

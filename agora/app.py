@@ -44,6 +44,14 @@ from notifications import api as mail_api
 from notifications import routes as mail_routes
 from notifications import runtime as mail_runtime
 from notifications import staff as mail_staff
+from participation import api as participation_api
+from participation import demo as participation_demo
+from participation import people as participation_people
+from participation import routes as participation_routes
+from participation import staff as participation_staff
+from participation import tasks as participation_tasks
+from participation.services import consultations as participation_consultations
+from participation.services import contributions as participation_contributions
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +98,9 @@ def collect_routes() -> list[BaseRoute]:
         *events_routes.routes(),
         *events_staff.routes(),
         *events_invitations.routes(),
-        api.mount(events_api.operations()),
+        *participation_routes.routes(),
+        *participation_staff.routes(),
+        api.mount([*events_api.operations(), *participation_api.operations()]),
         static,
     ]
 
@@ -100,6 +110,7 @@ def staff_navigation() -> list[StaffLink]:
         *staff_shell.NAV,
         *events_staff.NAV,
         *events_invitations.NAV,
+        *participation_staff.NAV,
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
@@ -180,7 +191,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
     )
     app.state.settings = settings
     mail_api.configure(settings)
-    for widget in (events_staff.dashboard_widget, mail_staff.dashboard_widget):
+    for widget in (events_staff.dashboard_widget, participation_staff.dashboard_widget, mail_staff.dashboard_widget):
         if widget not in DASHBOARD_WIDGETS:
             DASHBOARD_WIDGETS.append(widget)
     app.state.staff_nav = staff_navigation()
@@ -193,15 +204,23 @@ def register_domain_hooks(settings: Settings) -> None:
 
     Called by create_app and by `agora scheduler`, so the web process and the scheduler know the same jobs.
     """
-    from agora.accounts.participants.services import DELETION_HOOKS, PERSONAL_DATA_PROVIDERS
+    from agora.accounts.participants.services import DELETION_HOOKS, PERSONAL_DATA_PROVIDERS, SIGNIN_HOOKS
     from agora.demo import DEMO_STEPS
     from agora.home import HOME_SECTIONS
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
+    HOME_SECTIONS["consultations"] = participation_consultations.home_consultations
     retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
-    if events_demo.create_demo not in DEMO_STEPS:
-        DEMO_STEPS.append(events_demo.create_demo)
+    participation_tasks.register_jobs(settings)
+    for step in (events_demo.create_demo, participation_demo.create_demo):
+        if step not in DEMO_STEPS:
+            DEMO_STEPS.append(step)
+    if participation_contributions.on_verified not in SIGNIN_HOOKS:
+        SIGNIN_HOOKS.append(participation_contributions.on_verified)
+    if participation_people.personal_data not in PERSONAL_DATA_PROVIDERS:
+        PERSONAL_DATA_PROVIDERS.append(participation_people.personal_data)
+        DELETION_HOOKS.append(participation_people.forget)
     if events_contacts.personal_data not in PERSONAL_DATA_PROVIDERS:
         PERSONAL_DATA_PROVIDERS.append(events_contacts.personal_data)
         DELETION_HOOKS.append(events_contacts.forget)

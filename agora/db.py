@@ -35,6 +35,10 @@ APPS: dict[str, dict[str, Any]] = {
         "models": ["notifications.models"],
         "migrations": "notifications.migrations",
     },
+    "participation": {
+        "models": ["participation.models"],
+        "migrations": "participation.migrations",
+    },
 }
 
 

@@ -51,6 +51,8 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/api/v1/sessions": {"GET", "HEAD"},
     "/api/v1/sessions/{session_id}": {"GET", "HEAD"},
     "/api/v1/sessions/{session_id}/registrations": {"POST"},
+    "/api/v1/consultations": {"GET", "HEAD"},
+    "/api/v1/consultations/{slug}": {"GET", "HEAD"},
     # Public events pages (events.routes): sessions, series, their calendar files, and registering.
     "/termine": {"GET", "HEAD"},
     "/termine.ics": {"GET", "HEAD"},
@@ -67,6 +69,14 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/events/registrations/{token}/feed.ics": {"GET", "HEAD"},
     # An invitation's mailed decline link: the secret token authorises; GET shows the button, POST declines.
     "/events/invitations/{token}/decline": {"GET", "HEAD", "POST"},
+    # Public consultation pages (participation.routes). Contributing is open to anyone: without a sign-in the
+    # contribution waits until the address is confirmed by the mailed link.
+    "/beteiligung": {"GET", "HEAD"},
+    "/beteiligung/{slug}": {"GET", "HEAD"},
+    "/beteiligung/{slug}/beitrag": {"POST"},
+    "/beteiligung/{slug}/ergebnis": {"GET", "HEAD"},
+    "/beteiligung/{slug}/abwaegungstabelle": {"GET", "HEAD"},
+    "/beteiligung/{slug}/abwaegungstabelle.{fmt}": {"GET", "HEAD"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.

@@ -52,6 +52,9 @@ PersonalDataProvider = Callable[[int, str], Awaitable[dict[str, Any]]]
 DeletionHook = Callable[[int, str], Awaitable[None]]
 PERSONAL_DATA_PROVIDERS: list[PersonalDataProvider] = []
 DELETION_HOOKS: list[DeletionHook] = []
+# A hook runs inside the transaction that confirms an address (participant id, address): a domain that kept
+# something waiting for this proof (a contribution written before signing in) takes it over then.
+SIGNIN_HOOKS: list[DeletionHook] = []
 
 
 class ParticipantError(Exception):
@@ -197,6 +200,8 @@ async def _confirm(row: SigninToken, *, consent: bool) -> SigninResult:
             )
         # Older links for the same address are void once one has been used.
         await SigninToken.filter(email=row.email, used_at=None).update(used_at=moment)
+        for hook in SIGNIN_HOOKS:
+            await hook(participant.id, row.email)
     return SigninResult(participant_id=participant.id, next_url=row.next_url, created=existing is None)
 
 
