@@ -36,6 +36,7 @@ from agora.web import PUBLIC, NotFound, ServerErrorPageMiddleware, error_page
 from events import api as events_api
 from events import contacts as events_contacts
 from events import demo as events_demo
+from events import followup as events_followup
 from events import invitations_web as events_invitations
 from events import routes as events_routes
 from events import staff as events_staff
@@ -44,6 +45,9 @@ from notifications import api as mail_api
 from notifications import routes as mail_routes
 from notifications import runtime as mail_runtime
 from notifications import staff as mail_staff
+from surveys import api as surveys_api
+from surveys import routes as surveys_routes
+from surveys import staff as surveys_staff
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,9 @@ def collect_routes() -> list[BaseRoute]:
         *events_routes.routes(),
         *events_staff.routes(),
         *events_invitations.routes(),
-        api.mount(events_api.operations()),
+        *surveys_routes.routes(),
+        *surveys_staff.routes(),
+        api.mount([*events_api.operations(), *surveys_api.operations()]),
         static,
     ]
 
@@ -100,6 +106,7 @@ def staff_navigation() -> list[StaffLink]:
         *staff_shell.NAV,
         *events_staff.NAV,
         *events_invitations.NAV,
+        *surveys_staff.NAV,
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
@@ -198,6 +205,8 @@ def register_domain_hooks(settings: Settings) -> None:
     from agora.home import HOME_SECTIONS
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
+    HOME_SECTIONS["surveys"] = surveys_routes.home_surveys
+    surveys_api.WAVES["sessions"] = events_followup.series_waves
     retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:

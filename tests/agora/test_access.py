@@ -67,6 +67,11 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/events/registrations/{token}/feed.ics": {"GET", "HEAD"},
     # An invitation's mailed decline link: the secret token authorises; GET shows the button, POST declines.
     "/events/invitations/{token}/decline": {"GET", "HEAD", "POST"},
+    # Answering a survey (surveys.routes): anyone with the link, or the holder of a personal token in the form.
+    "/surveys/{survey_id}": {"GET", "HEAD", "POST"},
+    "/surveys/{survey_id}/thanks": {"GET", "HEAD"},
+    "/api/v1/surveys/{survey_id}": {"GET", "HEAD"},
+    "/api/v1/surveys/{survey_id}/responses": {"POST"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
@@ -85,6 +90,7 @@ CSRF_EXEMPT: dict[tuple[str, str], str] = {
         "/api/v1/staff/sessions/{session_id}",
         "PATCH",
     ): "JSON API: a bearer token in the Authorization header authorises",
+    ("/api/v1/surveys/{survey_id}/responses", "POST"): "JSON API without cookies, the same as the survey's form",
 }
 
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}
