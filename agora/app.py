@@ -48,6 +48,7 @@ from notifications import staff as mail_staff
 from surveys import api as surveys_api
 from surveys import routes as surveys_routes
 from surveys import staff as surveys_staff
+from surveys import tasks as surveys_tasks
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +210,7 @@ def register_domain_hooks(settings: Settings) -> None:
     surveys_api.WAVES["sessions"] = events_followup.series_waves
     retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
+    surveys_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:
         DEMO_STEPS.append(events_demo.create_demo)
     if events_contacts.personal_data not in PERSONAL_DATA_PROVIDERS:

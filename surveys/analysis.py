@@ -359,6 +359,31 @@ async def texts(definition: Definition, code: str, search: str = "", limit: int 
     return await query.order_by("id").limit(limit)
 
 
+async def response_rates(survey_id: int) -> list[dict[str, Any]]:
+    """Per session asked (None: links without a session): personal links sent, used, and the rate in percent."""
+    from surveys.models import Token
+
+    sent = await (
+        Token.filter(survey_id=survey_id).annotate(n=Count("id")).group_by("session_id").values("session_id", "n")
+    )
+    used = await (
+        Token.filter(survey_id=survey_id, used_on__not_isnull=True)
+        .annotate(n=Count("id"))
+        .group_by("session_id")
+        .values("session_id", "n")
+    )
+    answered = {row["session_id"]: row["n"] for row in used}
+    return [
+        {
+            "session_id": row["session_id"],
+            "sent": row["n"],
+            "used": answered.get(row["session_id"], 0),
+            "rate": _percent(answered.get(row["session_id"], 0), row["n"]),
+        }
+        for row in sorted(sent, key=lambda r: (r["session_id"] is None, r["session_id"] or 0))
+    ]
+
+
 async def response_count(survey_id: int, session_id: int | None = None) -> int:
     query = Response.filter(survey_id=survey_id)
     if session_id is not None:

@@ -39,4 +39,6 @@ def routes() -> list[BaseRoute]:
         get(s + "/texts", results.texts_page),
         post(s + "/texts/{answer_id}", results.tag_text),
         get(s + "/trend", results.trend_page),
+        get(s + "/report", results.report),
+        get(s + "/export.{fmt}", results.export),
     ]

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from agora.forms import FieldErrors, local_value, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.web import get_or_404, path_id, redirect, render, session_of
-from surveys import analysis, ready, services
+from surveys import analysis, api, ready, services
 from surveys.definition import load
 from surveys.forms import PageInput, QuestionInput, SurveyCreate, SurveyInput
 from surveys.models import (
@@ -22,7 +22,6 @@ from surveys.models import (
     Page,
     Question,
     Survey,
-    Token,
 )
 from surveys.routes import _show
 from surveys.services import SurveyError
@@ -109,8 +108,10 @@ async def survey_detail(
 ) -> Response:
     survey = await get_or_404(Survey, id=path_id(request, "survey_id"))
     definition = await load(survey)
-    tokens = await Token.filter(survey_id=survey.id).count()
-    used = await Token.filter(survey_id=survey.id, used_on__not_isnull=True).count()
+    rates = await analysis.response_rates(survey.id)
+    tokens = sum(r["sent"] for r in rates)
+    used = sum(r["used"] for r in rates)
+    names = dict(await api.waves([r["session_id"] for r in rates if r["session_id"] is not None]))
     return await render(
         request,
         "surveys/staff/detail.html",
@@ -127,6 +128,8 @@ async def survey_detail(
             "access_modes": ACCESS_MODES,
             "responses": await analysis.response_count(survey.id),
             "tokens": tokens,
+            "rates": rates,
+            "session_names": names,
             "used": used,
             "is_open": services.is_open(survey),
             "limits": max_lengths(SurveyInput),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -9,8 +10,8 @@ from starlette.responses import Response
 
 from agora.forms import FieldErrors, parse_form, parse_query
 from agora.i18n import gettext as _
-from agora.web import get_or_404, path_id, redirect, render, session_of
-from surveys import analysis, api, charts, services
+from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
+from surveys import analysis, api, charts, exports, services
 from surveys.definition import Definition, load
 from surveys.forms import AnalysisQuery, TagInput
 from surveys.models import MATRIX, NPS, NUMBER, RATING, TEXT_KINDS, Answer, Survey
@@ -36,12 +37,12 @@ def _charts(results: analysis.Results) -> dict[str, Any]:
     return out
 
 
-async def analysis_page(request: Request) -> Response:
+async def analysis_page(request: Request, printable: bool = False) -> Response:
     survey = await get_or_404(Survey, id=path_id(request, "survey_id"))
     definition = await load(survey)
     minimum = _minimum(request)
     try:
-        query = parse_query(request, AnalysisQuery)
+        query = AnalysisQuery() if printable else parse_query(request, AnalysisQuery)
     except FieldErrors:
         query = AnalysisQuery()
     choices = await analysis.filter_choices(definition, minimum)
@@ -69,8 +70,28 @@ async def analysis_page(request: Request) -> Response:
             "responses": await analysis.response_count(survey.id),
             "is_open": services.is_open(survey),
             "waves": await _waves(definition),
+            "printable": printable,
+            "now": datetime.now(UTC),
         },
     )
+
+
+async def export(request: Request) -> Response:
+    survey = await get_or_404(Survey, id=path_id(request, "survey_id"))
+    fmt = request.path_params.get("fmt", "")
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    content, media_type, name = await exports.export(await load(survey), fmt)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+async def report(request: Request) -> Response:
+    """The results as a printable page: every question, no filter, small groups suppressed as everywhere."""
+    return await analysis_page(request, printable=True)
 
 
 async def _waves(definition: Definition) -> list[tuple[int, str]]:
