@@ -213,6 +213,8 @@ def register_domain_hooks(settings: Settings) -> None:
     surveys_tasks.register_jobs(settings)
     if events_demo.create_demo not in DEMO_STEPS:
         DEMO_STEPS.append(events_demo.create_demo)
+    if events_followup.create_demo not in DEMO_STEPS:
+        DEMO_STEPS.append(events_followup.create_demo)
     if events_contacts.personal_data not in PERSONAL_DATA_PROVIDERS:
         PERSONAL_DATA_PROVIDERS.append(events_contacts.personal_data)
         DELETION_HOOKS.append(events_contacts.forget)

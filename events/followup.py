@@ -33,3 +33,28 @@ async def series_waves(session_ids: list[int]) -> list[tuple[int, str]]:
     if series_ids:
         sessions = list({s.id: s for s in [*sessions, *await Session.filter(series_id__in=series_ids)]}.values())
     return [(s.id, f"{s.title}, {format_d(s.starts_at)}") for s in sorted(sessions, key=lambda s: s.starts_at)]
+
+
+async def create_demo() -> None:
+    """Three past sessions of the demo series with answered follow-up surveys (once), and an open survey."""
+    from datetime import UTC, datetime, timedelta
+
+    from events import demo, services
+    from surveys import demo as survey_demo
+
+    await survey_demo.create_open_survey()
+    series = await Series.get_or_none(title=demo.SERIES_TITLE)
+    if series is None or series.followup_survey_id is not None:
+        return
+    now = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
+    past = []
+    for days in (270, 180, 90):
+        session = await services.create_session(
+            series_id=series.id, starts_at=now - timedelta(days=days), ends_at=now - timedelta(days=days, hours=-2)
+        )
+        await services.publish_session(session.id)
+        await services.complete_session(session.id)
+        past.append(session.id)
+    # The last session had few answers: the trend hides it rather than show a handful of people.
+    survey_id = await survey_demo.followup_with_responses(list(zip(past, (14, 11, 3), strict=True)))
+    await services.update_series(series.id, followup_survey_id=survey_id)
