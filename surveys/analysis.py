@@ -112,8 +112,10 @@ def _percent(count: int, base: int) -> float:
     return round(100 * count / base, 1) if base else 0.0
 
 
-async def _counts(survey_id: int, within: Any) -> list[dict[str, Any]]:
-    query = Answer.filter(response__survey_id=survey_id)
+async def _counts(question_ids: list[int], within: Any) -> list[dict[str, Any]]:
+    """Rows per question, matrix row, option and value. The survey's question ids select the rows (an index),
+    so no join with the responses is needed unless a filter asks for it."""
+    query = Answer.filter(question_id__in=question_ids)
     if within is not None:
         query = query.filter(response_id__in=within)
     return await (
@@ -123,15 +125,34 @@ async def _counts(survey_id: int, within: Any) -> list[dict[str, Any]]:
     )
 
 
-async def _asked(survey_id: int, within: Any) -> dict[int, int]:
-    """Per question: the responses with a non-empty answer (distinct, since a multiple choice has several rows)."""
-    query = Answer.filter(GIVEN, response__survey_id=survey_id)
-    if within is not None:
-        query = query.filter(response_id__in=within)
-    rows = (
-        await query.annotate(n=Count("response_id", distinct=True)).group_by("question_id").values("question_id", "n")
-    )
-    return {row["question_id"]: row["n"] for row in rows}
+async def _asked(definition: Definition, rows: dict[int, list[dict[str, Any]]], within: Any) -> dict[int, int]:
+    """Per question: the responses that answered it. A question of one row per response counts its non-empty rows;
+    a text counts its non-empty texts; a multiple choice, ranking or matrix counts distinct responses."""
+    asked: dict[int, int] = {}
+    texts: list[int] = []
+    several: list[int] = []
+    for question in definition.questions:
+        if question.kind in TEXT_KINDS or question.kind == DATE:
+            texts.append(question.id)
+        elif question.kind in (MULTIPLE, RANKING, MATRIX):
+            several.append(question.id)
+        else:
+            given = (r for r in rows.get(question.id, []) if r["option"] or r["number"] is not None)
+            asked[question.id] = sum(r["n"] for r in given)
+    for ids, query in (
+        (texts, Answer.filter(question_id__in=texts).exclude(text="").annotate(n=Count("id"))),
+        (
+            several,
+            Answer.filter(GIVEN, question_id__in=several).annotate(n=Count("response_id", distinct=True)),
+        ),
+    ):
+        if not ids:
+            continue
+        if within is not None:
+            query = query.filter(response_id__in=within)
+        for row in await query.group_by("question_id").values("question_id", "n"):
+            asked[row["question_id"]] = row["n"]
+    return asked
 
 
 def within_filter(definition: Definition, code: str, option: str) -> Any:
@@ -159,11 +180,11 @@ async def results(
     total = await base.count()
     if total < minimum:
         return Results(total=None, questions=[], suppressed=True)
-    counts = await _counts(definition.id, within)
-    asked = await _asked(definition.id, within)
+    counts = await _counts([q.id for q in definition.questions], within)
     by_question: dict[int, list[dict[str, Any]]] = {}
     for row in counts:
         by_question.setdefault(row["question_id"], []).append(row)
+    asked = await _asked(definition, by_question, within)
     out = [_question(q, by_question.get(q.id, []), asked.get(q.id, 0), minimum) for q in definition.questions]
     return Results(total=total, questions=out)
 

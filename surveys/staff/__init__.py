@@ -26,6 +26,8 @@ def routes() -> list[BaseRoute]:
         get("/staff/surveys", builder.survey_list),
         post("/staff/surveys/new", builder.survey_create),
         post("/staff/surveys/template", builder.survey_template),
+        post("/staff/surveys/import", builder.survey_import),
+        get(s + "/xlsform.xlsx", builder.xlsform_export),
         get(s, builder.survey_detail),
         post(s + "/settings", builder.survey_settings),
         post(s + "/pages", builder.page_add),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora.forms import FieldErrors, local_value, max_lengths, parse_form
+from agora.forms import FieldErrors, local_value, max_lengths, parse_form, read_form
 from agora.i18n import gettext as _
 from agora.web import get_or_404, path_id, redirect, render, session_of
-from surveys import analysis, api, ready, services
+from surveys import analysis, api, ready, services, xlsform
 from surveys.definition import load
+from surveys.exports import XLSX
 from surveys.forms import PageInput, QuestionInput, SurveyCreate, SurveyInput
 from surveys.models import (
     ACCESS_MODES,
@@ -83,6 +85,37 @@ async def survey_create(request: Request) -> Response:
     survey = await services.create_survey(title=data.title)
     await session_of(request).flash(_("The survey has been created. Add its questions now."))
     return redirect(f"/staff/surveys/{survey.id}")
+
+
+async def survey_import(request: Request) -> Response:
+    form = await read_form(request, max_files=1)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await survey_list(request, {"file": _("Choose an XLSForm file (.xlsx).")}, 400)
+    data = await upload.read(xlsform.MAX_BYTES + 1)
+    if len(data) > xlsform.MAX_BYTES:
+        return await survey_list(request, {"file": _("The file is too large.")}, 400)
+    try:
+        imported = await xlsform.import_xlsform(data)
+    except SurveyError as exc:
+        return await survey_list(request, exc.errors, 400)
+    message = _("The survey has been imported.")
+    if imported.skipped:
+        message += " " + _("Not taken over: %(items)s", items="; ".join(imported.skipped[:20]))
+    await session_of(request).flash(message)
+    return redirect(f"/staff/surveys/{imported.survey.id}")
+
+
+async def xlsform_export(request: Request) -> Response:
+    survey = await get_or_404(Survey, id=path_id(request, "survey_id"))
+    return Response(
+        xlsform.export(await load(survey)),
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="survey-{survey.id}-xlsform.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 async def survey_template(request: Request) -> Response:

@@ -59,6 +59,12 @@ def _anonymous(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
 
     crawler.check(page, "anonymous", "unknown page", page.goto(f"{base_url}/this-page-does-not-exist"), 404)
 
+    # The open survey of the demo, reached from the home page; a number that is none shows the error state.
+    page.goto(f"{base_url}/")
+    page.click("#surveys-heading ~ ul a")
+    page.fill("#size_m2", "viele")
+    crawler.check(page, "anonymous", "survey answer with an error", _submit(page, "main form button[value=next]"), 400)
+
 
 def _participant(crawler: Crawler, page, base_url: str, mail_dir: Path) -> None:  # noqa: ANN001
     page.goto(f"{base_url}/signin")
@@ -157,6 +163,11 @@ def test_crawl_reaches_the_pages_of_each_role(
     reached = _paths(report.for_role(role))
     assert expected <= reached, f"{role} did not reach {sorted(expected - reached)}; reached {sorted(reached)}"
     assert not refused & reached, f"{role} was shown links to {sorted(refused & reached)}"
+    if role == "anonymous":
+        assert any(p.startswith("/surveys/") for p in reached), "the open survey was not reached from the home page"
+    if role == "organizer":
+        for part in ("/analysis", "/trend", "/texts", "/preview", "/questions/"):
+            assert any(p.startswith("/staff/surveys/") and part in p for p in reached), f"no survey page {part}"
     if role == "admin":
         assert any(p.startswith("/staff/pages/") for p in reached), "the admin reached no page editor"
 
@@ -225,6 +236,7 @@ def test_error_states_show_the_error_summary(report: CrawlReport) -> None:
         "empty password change",
         "empty second-factor code",
         "empty new user form",
+        "survey answer with an error",
     ):
         html = labels[label].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         assert 'class="error-summary"' in html, f"{label}: no error summary"
