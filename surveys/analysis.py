@@ -72,6 +72,8 @@ class Results:
     total: int | None
     questions: list[QuestionResult]
     suppressed: bool = False
+    # The raw counts per question id, for the filters offered (never shown as they are).
+    counts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def stats(values: dict[float, int]) -> Stats | None:
@@ -125,33 +127,29 @@ async def _counts(question_ids: list[int], within: Any) -> list[dict[str, Any]]:
     )
 
 
-async def _asked(definition: Definition, rows: dict[int, list[dict[str, Any]]], within: Any) -> dict[int, int]:
-    """Per question: the responses that answered it. A question of one row per response counts its non-empty rows;
-    a text counts its non-empty texts; a multiple choice, ranking or matrix counts distinct responses."""
+async def _asked(
+    definition: Definition, rows: dict[int, list[dict[str, Any]]], total: int, within: Any
+) -> dict[int, int]:
+    """Per question: the responses that answered it. Every response has rows for every question (an empty row for
+    one not answered, rows added when a question is added later), so a response did not answer a question exactly
+    when it has the empty row; a text's empty row is told from an answer by its text, counted apart."""
     asked: dict[int, int] = {}
-    texts: list[int] = []
-    several: list[int] = []
+    texts = [q.id for q in definition.questions if q.kind in TEXT_KINDS or q.kind == DATE]
     for question in definition.questions:
-        if question.kind in TEXT_KINDS or question.kind == DATE:
-            texts.append(question.id)
-        elif question.kind in (MULTIPLE, RANKING, MATRIX):
-            several.append(question.id)
-        else:
-            given = (r for r in rows.get(question.id, []) if r["option"] or r["number"] is not None)
-            asked[question.id] = sum(r["n"] for r in given)
-    for ids, query in (
-        (texts, Answer.filter(question_id__in=texts).exclude(text="").annotate(n=Count("id"))),
-        (
-            several,
-            Answer.filter(GIVEN, question_id__in=several).annotate(n=Count("response_id", distinct=True)),
-        ),
-    ):
-        if not ids:
-            continue
+        empty = sum(
+            r["n"] for r in rows.get(question.id, []) if not r["option"] and r["number"] is None and not r["row"]
+        )
+        asked[question.id] = total - empty
+    if texts:
+        query = Answer.filter(question_id__in=texts, text="", option="")
         if within is not None:
             query = query.filter(response_id__in=within)
-        for row in await query.group_by("question_id").values("question_id", "n"):
-            asked[row["question_id"]] = row["n"]
+        blank = {
+            r["question_id"]: r["n"]
+            for r in await query.annotate(n=Count("id")).group_by("question_id").values("question_id", "n")
+        }
+        for question_id in texts:
+            asked[question_id] = total - blank.get(question_id, 0)
     return asked
 
 
@@ -184,9 +182,9 @@ async def results(
     by_question: dict[int, list[dict[str, Any]]] = {}
     for row in counts:
         by_question.setdefault(row["question_id"], []).append(row)
-    asked = await _asked(definition, by_question, within)
+    asked = await _asked(definition, by_question, total, within)
     out = [_question(q, by_question.get(q.id, []), asked.get(q.id, 0), minimum) for q in definition.questions]
-    return Results(total=total, questions=out)
+    return Results(total=total, questions=out, counts=by_question)
 
 
 def _question(question: QuestionDef, rows: list[dict[str, Any]], answered: int, minimum: int) -> QuestionResult:
@@ -243,19 +241,26 @@ def _question(question: QuestionDef, rows: list[dict[str, Any]], answered: int, 
 # --- filters, cross-tab, trend, texts ---------------------------------------------------------------------------
 
 
-async def filter_choices(definition: Definition, minimum: int) -> list[tuple[str, str, str, str]]:
-    """(code, option, question label, option label) of every group large enough, with the rest large enough too."""
+async def filter_choices(
+    definition: Definition, minimum: int, unfiltered: Results | None = None
+) -> list[tuple[str, str, str, str]]:
+    """(code, option, question label, option label) of every group large enough, with the rest large enough too.
+    The unfiltered results, when at hand, already hold the counts."""
     ids = {q.id: q for q in definition.questions if q.kind in FILTER_KINDS}
     if not ids:
         return []
-    total = await Response.filter(survey_id=definition.id).count()
-    rows = await (
-        Answer.filter(question_id__in=list(ids), response__survey_id=definition.id)
-        .exclude(option="")
-        .annotate(n=Count("id"))
-        .group_by("question_id", "option")
-        .values("question_id", "option", "n")
-    )
+    if unfiltered is not None and unfiltered.total is not None:
+        total = unfiltered.total
+        rows = [r for i in ids for r in unfiltered.counts.get(i, []) if r["option"]]
+    else:
+        total = await Response.filter(survey_id=definition.id).count()
+        rows = await (
+            Answer.filter(question_id__in=list(ids))
+            .exclude(option="")
+            .annotate(n=Count("id"))
+            .group_by("question_id", "option")
+            .values("question_id", "option", "n")
+        )
     choices = []
     for row in rows:
         question = ids[row["question_id"]]

@@ -181,6 +181,10 @@ async def add_question(survey_id: int, page_id: int, **data: Any) -> Question:
         position = await Question.filter(page_id=page_id).count()
         question = await Question.create(survey_id=survey_id, page_id=page_id, position=position, **data)
         await _write_options(question.id, options, rows)
+        # Responses that came before the question get its empty answer, so every response has rows for every
+        # question (the analysis counts on it).
+        earlier = await Response.filter(survey_id=survey_id).values_list("id", flat=True)
+        await Answer.bulk_create([Answer(response_id=rid, question_id=question.id) for rid in earlier], batch_size=5000)
     return question
 
 

@@ -45,12 +45,16 @@ async def analysis_page(request: Request, printable: bool = False) -> Response:
         query = AnalysisQuery() if printable else parse_query(request, AnalysisQuery)
     except FieldErrors:
         query = AnalysisQuery()
-    choices = await analysis.filter_choices(definition, minimum)
     code, _sep, option = query.filter.partition(":")
-    chosen = next((c for c in choices if c[0] == code and c[1] == option), None)
-    results = await analysis.results(
-        definition, minimum, filter_code=chosen[0] if chosen else "", filter_option=chosen[1] if chosen else ""
-    )
+    if query.filter:
+        choices = await analysis.filter_choices(definition, minimum)
+        chosen = next((c for c in choices if c[0] == code and c[1] == option), None)
+    if query.filter and chosen:
+        results = await analysis.results(definition, minimum, filter_code=chosen[0], filter_option=chosen[1])
+    else:
+        chosen = None
+        results = await analysis.results(definition, minimum)
+        choices = await analysis.filter_choices(definition, minimum, results)
     cross = await analysis.crosstab(definition, query.a, query.b, minimum) if query.a and query.b else None
     return await render(
         request,

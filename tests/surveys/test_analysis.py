@@ -86,3 +86,19 @@ async def test_texts_keywords_and_charts(database) -> None:
         "t", "Verlauf", [charts.Bar("1", 4.0), charts.Bar("2", None), charts.Bar("3", 3.5)], low=1, high=5
     )
     assert line.count("<circle") == 2 and "2: ausgeblendet" in line
+
+
+async def test_a_question_added_later_counts_no_answers_from_earlier_responses(database) -> None:
+    from surveys import services
+    from surveys.models import Answer, Page
+
+    survey = await published_template()
+    for n in range(5):
+        await answer(survey, typical(n))
+    page = await Page.filter(survey_id=survey.id).first()
+    assert page is not None
+    later = await services.add_question(survey.id, page.id, code="later", kind="multiple", label="Neu",
+                                        options=[("a", "A", False), ("b", "B", False)], rows=[])  # fmt: skip
+    assert await Answer.filter(question_id=later.id).count() == 5  # an empty row for each earlier response
+    got = _by_code(await _results(survey))
+    assert got["later"].suppressed and got["overall"].answered == 5
