@@ -36,6 +36,7 @@ from agora.web import PUBLIC, NotFound, ServerErrorPageMiddleware, error_page
 from events import api as events_api
 from events import contacts as events_contacts
 from events import demo as events_demo
+from events import followup as events_followup
 from events import invitations_web as events_invitations
 from events import routes as events_routes
 from events import staff as events_staff
@@ -52,6 +53,10 @@ from participation import staff as participation_staff
 from participation import tasks as participation_tasks
 from participation.services import consultations as participation_consultations
 from participation.services import contributions as participation_contributions
+from surveys import api as surveys_api
+from surveys import routes as surveys_routes
+from surveys import staff as surveys_staff
+from surveys import tasks as surveys_tasks
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +105,9 @@ def collect_routes() -> list[BaseRoute]:
         *events_invitations.routes(),
         *participation_routes.routes(),
         *participation_staff.routes(),
-        api.mount([*events_api.operations(), *participation_api.operations()]),
+        *surveys_routes.routes(),
+        *surveys_staff.routes(),
+        api.mount([*events_api.operations(), *participation_api.operations(), *surveys_api.operations()]),
         static,
     ]
 
@@ -111,6 +118,7 @@ def staff_navigation() -> list[StaffLink]:
         *events_staff.NAV,
         *events_invitations.NAV,
         *participation_staff.NAV,
+        *surveys_staff.NAV,
         *page_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
@@ -210,10 +218,13 @@ def register_domain_hooks(settings: Settings) -> None:
 
     HOME_SECTIONS["sessions"] = events_routes.home_sessions
     HOME_SECTIONS["consultations"] = participation_consultations.home_consultations
+    HOME_SECTIONS["surveys"] = surveys_routes.home_surveys
+    surveys_api.WAVES["sessions"] = events_followup.series_waves
     retention.register_jobs(settings)
     events_tasks.register_jobs(settings)
     participation_tasks.register_jobs(settings)
-    for step in (events_demo.create_demo, participation_demo.create_demo):
+    surveys_tasks.register_jobs(settings)
+    for step in (events_demo.create_demo, events_followup.create_demo, participation_demo.create_demo):
         if step not in DEMO_STEPS:
             DEMO_STEPS.append(step)
     if participation_contributions.on_verified not in SIGNIN_HOOKS:

@@ -31,6 +31,10 @@ APPS: dict[str, dict[str, Any]] = {
         "models": ["events.models"],
         "migrations": "events.migrations",
     },
+    "surveys": {
+        "models": ["surveys.models"],
+        "migrations": "surveys.migrations",
+    },
     "notifications": {
         "models": ["notifications.models"],
         "migrations": "notifications.migrations",

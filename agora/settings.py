@@ -44,6 +44,7 @@ class Settings:
     log_format: str = "auto"  # auto, json, text
     log_level: str = "INFO"
     events_retention_days: int = 180  # personal data of registrations is anonymised this long after the session
+    survey_min_group: int = 5  # survey results never show a group of fewer respondents than this
 
     @property
     def is_production(self) -> bool:
@@ -212,4 +213,5 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         log_format=log_format,
         log_level=log_level,
         events_retention_days=_int("AGORA_EVENTS_RETENTION_DAYS", get("events_retention_days", "180"), 1, 3650),
+        survey_min_group=_int("AGORA_SURVEY_MIN_GROUP", get("survey_min_group", "5"), 1, 1000),
     )

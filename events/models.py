@@ -68,7 +68,8 @@ class Series(Model):
     # Local occurrence times (ISO, no offset) staff skipped, so that generation does not bring them back.
     skipped: fields.JSONField[list[str]] = fields.JSONField(default=list)
     reminder_offset_hours = fields.IntField(default=24)
-    followup_survey_url = fields.CharField(max_length=500, default="")
+    # The follow-up survey (surveys.Survey) sent to attendees after each session, unless a session names its own.
+    followup_survey_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -106,6 +107,8 @@ class Session(Model):
     status = fields.CharField(max_length=20, default=DRAFT, db_index=True)
     ics_sequence = fields.IntField(default=0)
     cancel_deadline = fields.DatetimeField(null=True)
+    # This session's own follow-up survey (surveys.Survey); None: the series' one.
+    followup_survey_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

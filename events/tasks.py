@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from agora.db import transaction
 from agora.settings import Settings
-from events import retention, services
+from events import followup, retention, services
 from events.models import (
     ATTENDED,
     CANCELLED,
@@ -78,7 +78,7 @@ async def _ended_sessions(now: datetime) -> list[Session]:
 
 
 async def send_followups(settings: Settings, now: datetime | None = None) -> None:
-    """Thank the attendees, with the series' follow-up survey link.
+    """Thank the attendees, each with a personal link to the follow-up survey of the session (or its series).
 
     Where staff did not check anyone in, the confirmed people are thanked instead.
     """
@@ -88,10 +88,11 @@ async def send_followups(settings: Settings, now: datetime | None = None) -> Non
         series = await _series_of(session, cache)
         attended = await Registration.filter(session_id=session.id, status=ATTENDED, anonymised_at=None)
         people = attended or await Registration.filter(session_id=session.id, status=CONFIRMED, anonymised_at=None)
-        survey = series.followup_survey_url if series else ""
         for registration in people:
             key = f"events.followup:{registration.id}:{session.id}"
             async with transaction():
+                # Each attendee gets an own link (one response each); asking again gives the same link.
+                survey = await followup.survey_link(settings, session, series, registration)
                 await notify(settings, FOLLOWUP, registration, session, extra={"survey_url": survey}, dedup_key=key)
 
 

@@ -23,6 +23,7 @@ TOKEN_BYTES = 32
 SCOPES: dict[str, Any] = {
     "sessions:write": lazy_gettext("Create and change sessions"),
     "registrations:read": lazy_gettext("Read the registrations of a session"),
+    "surveys:read": lazy_gettext("Read the results of surveys"),
 }
 MAX_EXPIRY_DAYS = 730
 LAST_USED_INTERVAL = timedelta(minutes=1)

@@ -51,8 +51,8 @@ def _text_check(pattern: re.Pattern[str]) -> Callable[[str], str]:
     return check
 
 
-_check_line = _text_check(_CONTROL_IN_LINE)
-_check_paragraph = _text_check(_CONTROL_IN_PARAGRAPH)
+check_line = _text_check(_CONTROL_IN_LINE)
+check_paragraph = _text_check(_CONTROL_IN_PARAGRAPH)
 
 
 class Rules(annotated_types.GroupedMetadata):
@@ -79,7 +79,7 @@ def Line(max_length: int, min_length: int = 0) -> Rules:  # noqa: N802 - reads l
     """One line of text (a name, a title), stripped, at most max_length characters: `Annotated[str, Line(200)]`."""
     return Rules(
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_check_line),
+        AfterValidator(check_line),
     )
 
 
@@ -91,7 +91,7 @@ def Paragraph(max_length: int, min_length: int = 0) -> Rules:  # noqa: N802 - re
     """Text of several lines (a description, an answer); line breaks are kept, Windows ones made plain."""
     return Rules(
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_check_paragraph),
+        AfterValidator(check_paragraph),
         BeforeValidator(_plain_line_breaks),
     )
 
@@ -101,7 +101,7 @@ def normalise_email(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    value = _check_line(value.strip())
+    value = check_line(value.strip())
     if not value:
         raise ValueError(_("Please enter your email address."))
     try:
@@ -150,7 +150,7 @@ def WebAddress(max_length: int = URL_MAX) -> Rules:  # noqa: N802 - reads like a
     """An http(s) address, or empty: `Annotated[str, WebAddress(500)]`."""
     return Rules(
         StringConstraints(strip_whitespace=True, max_length=max_length),
-        AfterValidator(_check_line),
+        AfterValidator(check_line),
         AfterValidator(_web_address),
         _SchemaExtra(anyOf=[{"pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}, {"maxLength": 0}]),
     )
@@ -161,7 +161,7 @@ def WebAddress(max_length: int = URL_MAX) -> Rules:  # noqa: N802 - reads like a
 Password = Annotated[
     str,
     StringConstraints(strip_whitespace=False, max_length=PASSWORD_MAX),
-    AfterValidator(_check_line),
+    AfterValidator(check_line),
     Field(json_schema_extra={"format": "password"}),
 ]
 

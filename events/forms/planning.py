@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from starlette.datastructures import FormData
 
 from agora.forms import (
@@ -36,6 +36,14 @@ from agora.i18n import gettext as _
 from events.models import AGENDA_KINDS, QUESTION_KINDS, SESSION_KINDS, AgendaItem, Series, Session, Speaker, Track
 from events.recurrence import MAX_GENERATE, parse_rule
 
+
+def _no_id(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A chosen record of a select that may be left empty ("" is none).
+OptionalId = Annotated[Id | None, BeforeValidator(_no_id)]
+
 DESCRIPTION_MAX = 20_000
 NOTE_MAX = 5_000
 MAX_SEATS = 100_000
@@ -59,7 +67,7 @@ class SeriesInput(InputModel):
     default_duration_minutes: Annotated[int, Integer(1, 7 * 24 * 60)] = 120
     default_capacity: Annotated[int, Integer(0, MAX_SEATS)] = 30
     reminder_offset_hours: Annotated[int, Integer(0, 24 * 60)] = 24
-    followup_survey_url: Annotated[str, WebAddress(limit(Series, "followup_survey_url"))] = ""
+    followup_survey_id: OptionalId = Field(default=None, description="The follow-up survey after each session.")
     preview: Checkbox = False
 
     @field_validator("rrule")
@@ -125,6 +133,9 @@ class _SessionFields(InputModel):
     registration_opens_at: OptionalMoment = None
     registration_closes_at: OptionalMoment = None
     cancel_deadline: OptionalMoment = None
+    followup_survey_id: OptionalId = Field(
+        default=None, description="The survey after this session; none: the series' follow-up survey."
+    )
 
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:

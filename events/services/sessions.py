@@ -46,7 +46,7 @@ SERIES_FIELDS = {
     "default_capacity",
     "rrule",
     "reminder_offset_hours",
-    "followup_survey_url",
+    "followup_survey_id",
 }
 SESSION_FIELDS = {
     "series_id",
@@ -67,6 +67,7 @@ SESSION_FIELDS = {
     "requires_approval",
     "max_colleagues",
     "cancel_deadline",
+    "followup_survey_id",
 }
 # Changes that make the calendar entry out of date: they raise SEQUENCE and are mailed to everyone seated.
 CALENDAR_FIELDS = {
@@ -99,6 +100,14 @@ def _check_series(data: dict[str, Any]) -> None:
         raise EventError(errors)
 
 
+async def _check_survey(data: dict[str, Any]) -> None:
+    from surveys import api as surveys
+
+    survey_id = data.get("followup_survey_id")
+    if survey_id is not None and not await surveys.survey_exists(survey_id):
+        raise EventError({"followup_survey_id": _("This survey does not exist.")})
+
+
 async def create_series(**data: Any) -> Series:
     unknown = set(data) - SERIES_FIELDS
     if unknown:
@@ -106,6 +115,7 @@ async def create_series(**data: Any) -> Series:
     if "title" not in data:
         raise EventError({"title": _("Please enter a title.")})
     _check_series(data)
+    await _check_survey(data)
     async with transaction():
         return await Series.create(**data)
 
@@ -115,6 +125,7 @@ async def update_series(series_id: int, **data: Any) -> Series:
     if unknown:
         raise TypeError(f"unknown series fields {sorted(unknown)}")
     _check_series(data)
+    await _check_survey(data)
     async with transaction():
         if not await Series.filter(id=series_id).update(**data):
             raise NotFound({"series": _("This series does not exist.")})
@@ -171,6 +182,7 @@ async def create_session(**data: Any) -> Session:
     merged.update(data)
     merged.setdefault("status", DRAFT)
     _check_session(merged)
+    await _check_survey(merged)
     async with transaction():
         return await Session.create(**merged)
 
@@ -189,6 +201,7 @@ async def update_session(settings: Settings, session_id: int, *, now: datetime |
     merged = {key: getattr(session, key) for key in SESSION_FIELDS if key != "series_id"}
     merged.update(data)
     _check_session(merged)
+    await _check_survey(data)
     changed = {k for k, v in data.items() if getattr(session, k, None) != v}
     relevant = changed & CALENDAR_FIELDS
     async with transaction():

@@ -17,6 +17,7 @@ from events.forms import GenerateInput, SeriesInput, SkipInput
 from events.models import Question, Series, Session
 from events.services import planning
 from events.staff import questions
+from surveys import api as surveys
 
 PREVIEW_COUNT = 6
 EMPTY = {name: info.default for name, info in SeriesInput.model_fields.items() if name not in ("title", "preview")}
@@ -51,6 +52,7 @@ async def _form(request: Request, series: Series | None, values: dict, errors: d
             "preview": dates,
             "preview_problem": problem,
             "limits": max_lengths(SeriesInput),
+            "surveys": await surveys.survey_choices(),
         },
         status,
     )
@@ -97,6 +99,7 @@ async def series_detail(request: Request, *, errors: dict | None = None, status:
             "preview_problem": problem,
             "questions": await Question.filter(series_id=series.id).order_by("position", "id"),
             "question_kinds": questions.KIND_LABELS,
+            "followup_survey": await surveys.survey_title(series.followup_survey_id),
             "errors": errors or {},
         },
         status,

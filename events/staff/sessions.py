@@ -18,6 +18,7 @@ from events.errors import EventError
 from events.forms import CancelInput, MoveInput, SessionChange, SessionCreate, shown
 from events.models import SESSION_STATUSES, Series, Session
 from events.services import planning
+from surveys import api as surveys
 
 KIND_LABELS = {
     "dialogue": lazy_gettext("Dialogue session"),
@@ -77,6 +78,7 @@ async def _form(request: Request, session: Session | None, values: dict, errors:
             "kinds": KIND_LABELS,
             "limits": max_lengths(SessionCreate),
             "series_list": await Series.all().order_by("title"),
+            "surveys": await surveys.survey_choices(),
         },
         status,
     )
@@ -146,6 +148,7 @@ async def session_edit(request: Request) -> Response:
         capacity=session.capacity,
         max_colleagues=session.max_colleagues,
         requires_approval=session.requires_approval,
+        followup_survey_id=session.followup_survey_id,
     )
     return await _form(request, session, values, {})
 

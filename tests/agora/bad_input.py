@@ -436,7 +436,19 @@ async def seed(settings: Settings) -> dict[str, int]:
             settings, session.id, 100 + n, answers=answers, track_id=track.id if track else None, by_staff=True
         )
     await send_invitations(settings, workshop.id, ContactFilter())
-    return {"series": series.id, "breakfast": breakfast.id, "workshop": workshop.id}
+    survey = await seed_survey()
+    return {"series": series.id, "breakfast": breakfast.id, "workshop": workshop.id, "survey": survey}
+
+
+async def seed_survey() -> int:
+    """A published survey anyone may answer, with one optional question: an empty body is a valid response."""
+    from surveys import services as surveys
+
+    survey = await surveys.create_survey(title="Kurzumfrage", published=True)
+    page = await survey.pages.all().first()
+    assert page is not None
+    await surveys.add_question(survey.id, page.id, code="overall", kind="rating", label="Wie war es?")
+    return survey.id
 
 
 class RotatingTransport(httpx.ASGITransport):

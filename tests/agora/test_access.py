@@ -77,6 +77,11 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/beteiligung/{slug}/ergebnis": {"GET", "HEAD"},
     "/beteiligung/{slug}/abwaegungstabelle": {"GET", "HEAD"},
     "/beteiligung/{slug}/abwaegungstabelle.{fmt}": {"GET", "HEAD"},
+    # Answering a survey (surveys.routes): anyone with the link, or the holder of a personal token in the form.
+    "/surveys/{survey_id}": {"GET", "HEAD", "POST"},
+    "/surveys/{survey_id}/thanks": {"GET", "HEAD"},
+    "/api/v1/surveys/{survey_id}": {"GET", "HEAD"},
+    "/api/v1/surveys/{survey_id}/responses": {"POST"},
 }
 
 # State-changing routes without the CSRF check. Each needs a reason that holds up in review.
@@ -95,6 +100,7 @@ CSRF_EXEMPT: dict[tuple[str, str], str] = {
         "/api/v1/staff/sessions/{session_id}",
         "PATCH",
     ): "JSON API: a bearer token in the Authorization header authorises",
+    ("/api/v1/surveys/{survey_id}/responses", "POST"): "JSON API without cookies, the same as the survey's form",
 }
 
 SIGN_IN = {"staff": "/staff/login", "participant": "/signin"}

@@ -68,6 +68,7 @@ class Walk:
             "session_id": str(self.ids["workshop"]),
             "id": str(self.ids["workshop"]),
             "series_id": str(self.ids["series"]),
+            "survey_id": str(self.ids["survey"]),
             "user_id": str(colleague.id),
         }
         self.site = await bi.crawl(self.actors, prefer)
@@ -229,7 +230,12 @@ def example_url(walk: Walk, route: bi.RouteKey) -> str:
     found = walk.site.example(route)
     if found:
         return found
-    values = {"session_id": walk.ids["workshop"], "id": walk.ids["workshop"], "series_id": walk.ids["series"]}
+    values = {
+        "session_id": walk.ids["workshop"],
+        "id": walk.ids["workshop"],
+        "series_id": walk.ids["series"],
+        "survey_id": walk.ids["survey"],
+    }
     url = route.path
     for name in route.params:
         url = url.replace("{" + name + "}", str(values.get(name, 1)))

@@ -64,6 +64,11 @@ def _anonymous(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     page.goto(f"{base_url}/beteiligung/laermaktionsplan")
     submit = "main form[action$='/beitrag'] button[type=submit]"
     crawler.check(page, "anonymous", "empty contribution", _submit(page, submit), 400)
+    # The open survey of the demo, reached from the home page; a number that is none shows the error state.
+    page.goto(f"{base_url}/")
+    page.click("#surveys-heading ~ ul a")
+    page.fill("#size_m2", "viele")
+    crawler.check(page, "anonymous", "survey answer with an error", _submit(page, "main form button[value=next]"), 400)
 
 
 def _participant(crawler: Crawler, page, base_url: str, mail_dir: Path) -> None:  # noqa: ANN001
@@ -189,6 +194,10 @@ def test_crawl_reaches_the_pages_of_each_role(
     if role == "organizer":
         weighed = [p for p in reached if p.startswith("/staff/participation/") and "/contributions/" in p]
         assert weighed, "the organizer reached no contribution to weigh"
+    if role == "anonymous":
+        assert any(p.startswith("/surveys/") for p in reached), "the open survey was not reached from the home page"
+        for part in ("/analysis", "/trend", "/texts", "/preview", "/questions/"):
+            assert any(p.startswith("/staff/surveys/") and part in p for p in reached), f"no survey page {part}"
     if role == "admin":
         assert any(p.startswith("/staff/pages/") for p in reached), "the admin reached no page editor"
 
@@ -257,6 +266,7 @@ def test_error_states_show_the_error_summary(report: CrawlReport) -> None:
         "empty password change",
         "empty second-factor code",
         "empty new user form",
+        "survey answer with an error",
     ):
         html = labels[label].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         assert 'class="error-summary"' in html, f"{label}: no error summary"

@@ -11,6 +11,9 @@ from agora.settings import SettingsError, load_settings
 from events import checkin, services, tasks
 from events.models import ATTENDED, CONFIRMED, REG_CANCELLED, Registration
 from notifications import compose, scheduler
+from surveys import api as surveys_api
+from surveys.models import Token
+from surveys.ready import create_followup_template
 from tests.conftest import replace_settings
 from tests.events.helpers import mails, published_session, register
 
@@ -23,11 +26,11 @@ async def confirmed(settings, session_id: int, n: int) -> Registration:  # noqa:
     return await register(settings, session_id, n, by_staff=True)
 
 
-async def series_session(reminder_hours: int = 24, survey: str = "https://umfrage.example/wtv"):  # noqa: ANN201
+async def series_session(reminder_hours: int = 24, survey: int | None = None):  # noqa: ANN201
     series = await services.create_series(
         title="Wirtschaft trifft Verwaltung",
         reminder_offset_hours=reminder_hours,
-        followup_survey_url=survey,
+        followup_survey_id=survey,
         contact_email="wirtschaft@musterstadt.example",
     )
     return await published_session(series_id=series.id, contact_email="")
@@ -102,7 +105,8 @@ async def test_the_registered_jobs_run_through_two_scheduler_loops(database) -> 
 
 
 async def test_followup_thanks_attendees_with_the_survey_link(database) -> None:
-    session = await series_session(survey="https://umfrage.example/wtv-q1")
+    survey = await create_followup_template()
+    session = await series_session(survey=survey.id)
     came = await confirmed(database, session.id, 1)
     await confirmed(database, session.id, 2)  # a no-show
     await checkin.check_in(session.id, came.checkin_code)
@@ -111,7 +115,13 @@ async def test_followup_thanks_attendees_with_the_survey_link(database) -> None:
     await tasks.send_followups(database, now=session.ends_at + timedelta(minutes=10))
     [followup] = await mails(tasks.FOLLOWUP)
     assert followup.recipient == came.email
-    assert followup.context["survey_url"] == "https://umfrage.example/wtv-q1"
+    link = followup.context["survey_url"]
+    assert link.startswith(f"{database.base_url}/surveys/{survey.id}?t=")
+    # Each attendee's own token, tied to this session; asking again gives the same link.
+    token = await Token.get(survey_id=survey.id)
+    assert token.email == came.email and token.session_id == session.id
+    again = await surveys_api.personal_link(database, survey.id, email=came.email, session_id=session.id)
+    assert again == link and await Token.filter(survey_id=survey.id).count() == 1
 
 
 async def test_without_check_in_the_confirmed_are_thanked(database) -> None:
@@ -172,7 +182,7 @@ async def test_hold_expiry_and_retention_jobs(database) -> None:
 
 
 async def test_every_events_job_mail_renders(database) -> None:
-    session = await series_session()
+    session = await series_session(survey=(await create_followup_template()).id)
     reg = await confirmed(database, session.id, 1)
     await tasks.send_reminders(database, now=session.starts_at - timedelta(hours=1))
     await checkin.check_in(session.id, reg.checkin_code)
@@ -184,7 +194,7 @@ async def test_every_events_job_mail_renders(database) -> None:
         subject, text, html = compose.render_parts(row, database)
         assert session.title in subject or session.title in text
         assert "<html" in html
-    assert "https://umfrage.example/wtv" in compose.render_parts(rows[1], database)[1]
+    assert rows[1].context["survey_url"] in compose.render_parts(rows[1], database)[1]
 
 
 def test_retention_days_setting(tmp_path) -> None:

@@ -17,6 +17,7 @@ from events.services import signup
 from events.services.common import KINDS, manage_url
 from notifications.compose import build
 from notifications.models import OutboxMessage
+from surveys.ready import create_followup_template
 from tests.events.helpers import mails, published_session, register
 
 ALL_KINDS = (*KINDS, signup.EXISTS_KIND, tasks.REMINDER, tasks.FOLLOWUP, tasks.SUMMARY)
@@ -33,7 +34,7 @@ async def _produce_every_kind(settings) -> None:  # noqa: ANN001
     series = await services.create_series(
         title="Reihe",
         contact_email="wifoe@example.org",
-        followup_survey_url="https://umfrage.example.org/wtv",
+        followup_survey_id=(await create_followup_template()).id,
     )
     session = await published_session(series_id=series.id, capacity=1, venue_room="Ratssaal")
     first = await register(settings, session.id, 1)  # confirm request
@@ -118,7 +119,8 @@ async def test_every_kind_renders_with_links_and_attachments(database, locale: s
     confirmed = _parse(by_kind["registration_confirmed"], database, locale).get_body(("plain",)).get_content()
     assert by_kind["registration_confirmed"].context["checkin_code"] in confirmed
     followup = _parse(by_kind[tasks.FOLLOWUP], database, locale)
-    assert "https://umfrage.example.org/wtv" in followup.get_body(("html",)).get_content()
+    assert "/surveys/" in followup.get_body(("html",)).get_content()
+    assert by_kind[tasks.FOLLOWUP].context["survey_url"] in followup.get_body(("plain",)).get_content()
     cancelled = _parse(by_kind["session_cancelled"], database, locale).get_body(("plain",)).get_content()
     assert "Die Referentin ist erkrankt." in cancelled
     confirmed_parts = {

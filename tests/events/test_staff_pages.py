@@ -61,7 +61,7 @@ SERIES_FORM = {
     "default_capacity": "40",
     "rrule": RULE.replace("\n", "\r\n"),
     "reminder_offset_hours": "48",
-    "followup_survey_url": "https://example.org/survey",
+    "followup_survey_id": "",
 }
 
 
@@ -152,8 +152,8 @@ async def test_series_create_edit_preview_and_bad_input(staff_client, database) 
     assert created.headers["location"] == f"/staff/events/series/{series.id}"
 
     edit = f"/staff/events/series/{series.id}/edit"
-    saved = await form_post(staff_client, edit, edit, {**SERIES_FORM, "title": "WtV", "followup_survey_url": "ftp://x"})
-    assert saved.status_code == 400 and 'id="followup_survey_url-error"' in saved.text
+    saved = await form_post(staff_client, edit, edit, {**SERIES_FORM, "title": "WtV", "followup_survey_id": "999"})
+    assert saved.status_code == 400 and 'id="followup_survey_id-error"' in saved.text
     assert (await Series.get(id=series.id)).title == "Wirtschaft trifft Verwaltung"
     saved = await form_post(staff_client, edit, edit, {**SERIES_FORM, "title": "WtV"})
     assert saved.status_code == 303 and (await Series.get(id=series.id)).title == "WtV"
