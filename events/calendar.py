@@ -18,7 +18,16 @@ import icalendar
 from ics import Event
 from ics.attendee import Attendee, Organizer
 
-from events.models import ATTENDED, CANCELLED, CONFIRMED, SEATED, Registration, Series, Session
+from events.models import (
+    ATTENDED,
+    CANCELLED,
+    CONFIRMED,
+    SEATED,
+    Registration,
+    Series,
+    Session,
+    receives_join_link,
+)
 
 PRODID = "-//Agora//Events//DE"
 UID_DOMAIN = "agora.events"
@@ -35,18 +44,24 @@ def session_uid(session_id: int) -> str:
 
 def _location(session: Session) -> str:
     parts = [session.venue_name, session.venue_room, session.venue_address]
-    text = ", ".join(p for p in parts if p)
-    return text or session.online_url
+    return ", ".join(p for p in parts if p)
 
 
-def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "") -> Event:
+def _join_link(registration: Registration, session: Session) -> str:
+    if receives_join_link(registration.attendance, registration.status):
+        return session.online_url
+    return ""
+
+
+def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "", join: str = "") -> Event:
+    """join: the online join link, given only for a confirmed online attendee; it is then the location."""
     event = Event(name=session.title, uid=uid, created=now)
     description = session.description
-    if session.online_url:
-        description = f"{description}\n\n{session.online_url}".strip()
+    if join:
+        description = f"{description}\n\n{join}".strip()
     event.description = description or None
-    event.location = _location(session) or None
-    event.url = url or session.online_url or None
+    event.location = join or _location(session) or None
+    event.url = url or None
     event.status = status
     return event
 
@@ -113,7 +128,8 @@ def registration_ics(
     """
     now = now or datetime.now(UTC)
     status = _registration_status(registration, session)
-    event = _event(session, uid=registration.ics_uid, status=status, now=now, url=manage_url)
+    join = _join_link(registration, session)
+    event = _event(session, uid=registration.ics_uid, status=status, now=now, url=manage_url, join=join)
     event.organizer = _organizer(session, series, organizer_email)
     attendee = Attendee(
         email=registration.email,
@@ -160,7 +176,8 @@ def personal_feed_ics(
     built: list[Entry] = []
     for registration, session, series in entries:
         status = _registration_status(registration, session)
-        event = _event(session, uid=registration.ics_uid, status=status, now=now)
+        join = _join_link(registration, session)
+        event = _event(session, uid=registration.ics_uid, status=status, now=now, join=join)
         event.organizer = _organizer(session, series, organizer_email)
         built.append((event, session))
     return _calendar(PUBLISH, built, zone=zone, now=now, name=name)

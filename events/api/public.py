@@ -25,14 +25,18 @@ from events.models import (
     AGENDA_KINDS,
     CANCELLED,
     COMPLETED,
+    IN_PERSON,
+    ONLINE,
     PENDING_CONFIRMATION,
     PUBLISHED,
     QUESTION_KINDS,
     SESSION_KINDS,
+    SESSION_MODES,
     WAITLISTED,
     Series,
     Session,
     Track,
+    attendances,
 )
 from events.services import common, limits, signup
 
@@ -88,10 +92,13 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     venue: VenueOut
-    # The link itself goes only to registered people (in their mails), not to the public.
-    online: bool = Field(description="Whether people can also take part online.")
-    capacity: int
-    seats_left: int
+    # The link itself goes only to confirmed online attendees (in their mails), not to the public.
+    online: bool = Field(description="Whether people can take part online.")
+    mode: str = Field(json_schema_extra={"enum": list(SESSION_MODES)}, description="in_person, online or hybrid.")
+    capacity: int = Field(description="Seats in the room.")
+    seats_left: int = Field(description="Seats left in the room.")
+    online_capacity: int = Field(description="Places online.")
+    online_places_left: int = Field(description="Places left online.")
     registration: RegistrationInfo
     url: str = Field(json_schema_extra={"format": "uri"}, description="The public page of the session.")
 
@@ -204,9 +211,12 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
         "venue": VenueOut.of(session),
-        "online": bool(session.online_url),
+        "online": session.mode != IN_PERSON,
+        "mode": session.mode,
         "capacity": session.capacity,
-        "seats_left": services.seats_left(session),
+        "seats_left": session.places_left(IN_PERSON),
+        "online_capacity": session.online_capacity,
+        "online_places_left": session.places_left(ONLINE),
         "registration": RegistrationInfo(
             state=registration_state(session),
             opens_at=session.registration_opens_at,
@@ -272,7 +282,9 @@ async def register(request: Request, body: forms.RegistrationInput) -> Response:
         )
     model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session))
     tracks = [track.id for track in await Track.filter(session_id=session.id)]
-    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues)
+    rules = forms.session_rules(
+        tracks=tracks, max_colleagues=session.max_colleagues, attendances=attendances(session.mode)
+    )
     data = validate(model, body.model_dump(by_alias=True), **rules)
     try:
         receipt = await signup.register_publicly(

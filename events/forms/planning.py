@@ -33,7 +33,17 @@ from agora.forms import (
 )
 from agora.forms import column_length as limit
 from agora.i18n import gettext as _
-from events.models import AGENDA_KINDS, QUESTION_KINDS, SESSION_KINDS, AgendaItem, Series, Session, Speaker, Track
+from events.models import (
+    AGENDA_KINDS,
+    QUESTION_KINDS,
+    SESSION_KINDS,
+    SESSION_MODES,
+    AgendaItem,
+    Series,
+    Session,
+    Speaker,
+    Track,
+)
 from events.recurrence import MAX_GENERATE, parse_rule
 
 DESCRIPTION_MAX = 20_000
@@ -119,7 +129,9 @@ class _SessionFields(InputModel):
         default="", description="https:// address of the online part, or empty."
     )
     contact_email: OptionalEmail = ""
-    capacity: Annotated[int, Integer(0, MAX_SEATS)] = 30
+    mode: Annotated[str, OneOf(*SESSION_MODES)] = Field(default="in_person", description="in_person, online or hybrid.")
+    capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=30, description="Seats in the room.")
+    online_capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=0, description="Places online.")
     max_colleagues: Annotated[int, Integer(0, MAX_COLLEAGUES)] = 0
     requires_approval: Checkbox = False
     registration_opens_at: OptionalMoment = None

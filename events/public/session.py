@@ -15,7 +15,7 @@ from agora.i18n import gettext as _
 from agora.web import path_id, render, session_of
 from events import forms, invitations
 from events.errors import EventError, RegistrationClosed
-from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
+from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED, attendances
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
 from events.services import limits, signup
 from events.services.public import SessionView, session_view
@@ -87,7 +87,11 @@ async def register_submit(request: Request) -> Response:
     settings = request.app.state.settings
     view = await session_view(path_id(request, "id"))
     model = forms.with_questions(forms.RegistrationInput, view.questions)
-    rules = forms.session_rules(tracks=[t.id for t in view.tracks], max_colleagues=view.session.max_colleagues)
+    rules = forms.session_rules(
+        tracks=[t.id for t in view.tracks],
+        max_colleagues=view.session.max_colleagues,
+        attendances=attendances(view.session.mode),
+    )
     try:
         data = await parse_form(request, model, **rules)
     except FieldErrors as exc:

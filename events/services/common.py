@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from agora.settings import Settings
 from events import calendar, checkin
-from events.models import CONFIRMED, Question, Registration, Series, Session
+from events.models import CONFIRMED, Question, Registration, Series, Session, receives_join_link
 from notifications import api
 
 CONFIRM_REQUEST = "registration_confirm_request"
@@ -101,7 +101,10 @@ def context(settings: Settings, registration: Registration, session: Session) ->
         "venue_name": session.venue_name,
         "venue_address": session.venue_address,
         "venue_room": session.venue_room,
-        "online_url": session.online_url,
+        "mode": session.mode,
+        "attendance": registration.attendance,
+        # Only confirmed online attendees get the join link (the calendar file follows the same rule).
+        "online_url": session.online_url if receives_join_link(registration.attendance, registration.status) else "",
         "hold_expires_at": _iso(registration.hold_expires_at),
         "checkin_code": registration.checkin_code,
         "manage_url": manage_url(settings, registration),

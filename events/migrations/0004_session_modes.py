@@ -1,0 +1,17 @@
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    dependencies = [("events", "0002_contacts_invitations")]
+
+    initial = False
+
+    operations = [
+        ops.AddField(model_name="Session", name="mode", field=fields.CharField(default="in_person", max_length=12)),
+        ops.AddField(model_name="Session", name="online_capacity", field=fields.IntField(default=0)),
+        ops.AddField(model_name="Session", name="online_seats_taken", field=fields.IntField(default=0)),
+        ops.AddField(
+            model_name="Registration", name="attendance", field=fields.CharField(default="in_person", max_length=12)
+        ),
+    ]
