@@ -33,6 +33,13 @@ def qr_svg(code: str) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
+def qr_png(code: str) -> bytes:
+    """A PNG of the QR code, for mail clients that do not show SVG."""
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
 def normalise_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:16]
 

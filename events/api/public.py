@@ -42,7 +42,7 @@ from events.services import common, limits, signup
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
-STATES = ("open", "waitlist", "not_open", "closed", "past")
+STATES = ("open", "waitlist", "not_open", "closed", "past", "cancelled")
 
 
 # --- what the endpoints answer ------------------------------------------------------------------------------
@@ -85,6 +85,9 @@ class RegistrationInfo(BaseModel):
 
 class SessionOut(BaseModel):
     id: int
+    status: str = Field(
+        json_schema_extra={"enum": list(KNOWN_STATUSES)}, description="published, cancelled or completed."
+    )
     series_id: int | None
     kind: str = Field(json_schema_extra={"enum": list(SESSION_KINDS)})
     title: str
@@ -191,7 +194,9 @@ def series_out(request: Request, series: Series) -> SeriesOut:
 def registration_state(session: Session) -> str:
     """open, waitlist (full: new registrations join the waitlist), not_open, closed or past."""
     now = common.now_utc()
-    if now >= session.starts_at:
+    if session.status == CANCELLED:
+        return "cancelled"
+    if session.status == COMPLETED or now >= session.starts_at:
         return "past"
     if session.registration_opens_at and now < session.registration_opens_at:
         return "not_open"
@@ -204,6 +209,7 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
     """The fields of SessionOut, for it and the models extending it."""
     return {
         "id": session.id,
+        "status": session.status,
         "series_id": session.series_id,
         "kind": session.kind,
         "title": session.title,
@@ -246,7 +252,8 @@ async def session_list(request: Request, query: SessionQuery) -> Response:
 
 
 async def session_detail(request: Request) -> Response:
-    session = await Session.get_or_none(id=path_id(request, "session_id"), status=PUBLISHED)
+    # A cancelled or completed session is answered with its status, as its page shows it; drafts stay unknown.
+    session = await Session.get_or_none(id=path_id(request, "session_id"), status__in=KNOWN_STATUSES)
     if session is None:
         raise NotFound(_("This session does not exist."))
     tracks = await Track.filter(session_id=session.id).order_by("id")

@@ -35,6 +35,8 @@ QR_KINDS = (CONFIRMED_KIND, PROMOTED_KIND)
 for _kind in KINDS:
     api.register_kind(_kind)
 
+QR_CONTENT_ID = "checkin-qr@agora"
+
 # Unambiguous on a badge and when read aloud: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -140,6 +142,10 @@ async def notify(
         # The code travels as a picture too, so the person can show the mail at the entrance.
         svg = checkin.qr_svg(registration.checkin_code)
         attachments.append(api.Attachment("check-in-code.svg", "image/svg+xml", svg.encode("utf-8")))
+        # Shown in the HTML part as well: common mail clients show no SVG, so the picture there is a PNG.
+        png = checkin.qr_png(registration.checkin_code)
+        attachments.append(api.Attachment("check-in-code.png", "image/png", png, content_id=QR_CONTENT_ID))
+        extra = {**(extra or {}), "qr_cid": QR_CONTENT_ID}
     await api.enqueue(
         kind,
         to=registration.email,

@@ -200,6 +200,8 @@ async def update_session(settings: Settings, session_id: int, *, now: datetime |
     changed = {k for k, v in data.items() if getattr(session, k, None) != v}
     relevant = changed & CALENDAR_FIELDS
     pools = changed & {"capacity", "online_capacity"}
+    # A moved date is told with the old one beside it, so nobody has to look up what it was.
+    before = {"previous_starts_at": session.starts_at.isoformat(), "previous_ends_at": session.ends_at.isoformat()}
     async with transaction():
         fields = {k: data[k] for k in changed - pools}
         if relevant:
@@ -227,7 +229,7 @@ async def update_session(settings: Settings, session_id: int, *, now: datetime |
                     reg,
                     session,
                     with_calendar=True,
-                    extra={"changed": sorted(told), "sequence": session.ics_sequence},
+                    extra={"changed": sorted(told), "sequence": session.ics_sequence, **before},
                 )
         if pools:
             await promote_waitlist(settings, session_id, now=now)

@@ -95,6 +95,15 @@ async def registration_add(request: Request) -> Response:
     return redirect(f"/staff/events/sessions/{session.id}/registrations")
 
 
+async def cancel_confirm(request: Request) -> Response:
+    """The step before staff cancel someone: whose registration, and what follows."""
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
+    registration = await get_or_404(Registration, id=path_id(request, "registration_id"), session_id=session.id)
+    return await render(
+        request, "events/staff/cancel_registration.html", {"session": session, "registration": registration}
+    )
+
+
 async def registration_action(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
     registration_id = path_id(request, "registration_id")

@@ -256,6 +256,12 @@ async def test_closed_sessions_are_409(client, database):
     closed = await client.post(url, json=person(2))
     assert closed.status_code == 409 and "session" in closed.json()["errors"]
     assert await Registration.filter(session_id=session.id).count() == 0
+    # The cancelled session is still answered, with its status, as its page shows it.
+    shown = await client.get(f"/api/v1/sessions/{session.id}")
+    assert shown.status_code == 200
+    assert shown.json()["status"] == "cancelled" and shown.json()["registration"]["state"] == "cancelled"
+    draft = await services.create_session(title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1))
+    assert (await client.get(f"/api/v1/sessions/{draft.id}")).status_code == 404
 
 
 async def test_unknown_session_bad_media_type_and_malformed_json(client):
