@@ -119,6 +119,19 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     return key
 
 
+def is_set(name: str, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> bool:
+    """Whether the variable is given (in the environment or the .env file), as opposed to its default."""
+    if environ is not None:
+        return bool(environ.get(name, "").strip())
+    if os.environ.get(name, "").strip():
+        return True
+    if dotenv and Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        return bool((dotenv_values(".env").get(name) or "").strip())
+    return False
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Read and validate settings. Raises SettingsError with one clear line on the first bad value."""
     if environ is None:

@@ -34,7 +34,7 @@ UID_DOMAIN = "agora.events"
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
-Entry = tuple[Event, Session]
+Entry = tuple[Event, Session, int]
 
 
 def session_uid(session_id: int) -> str:
@@ -66,13 +66,14 @@ def _event(session: Session, *, uid: str, status: str, now: datetime, url: str =
     return event
 
 
-def _vevent(event: Event, session: Session, *, zone: ZoneInfo, now: datetime) -> icalendar.Event:
+def _vevent(event: Event, session: Session, *, zone: ZoneInfo, now: datetime, own: int = 0) -> icalendar.Event:
     """The event `ics` built, read into icalendar, with its times in the zone and the session's change counter."""
     vevent = icalendar.Event.from_ical(event.serialize())
     assert isinstance(vevent, icalendar.Event)
     vevent.add("dtstart", session.starts_at.astimezone(zone))
     vevent.add("dtend", session.ends_at.astimezone(zone))
-    vevent.add("sequence", session.ics_sequence)
+    # own: the changes of one person's registration (cancelling, coming back) on top of the session's changes.
+    vevent.add("sequence", session.ics_sequence + own)
     vevent.add("last-modified", (session.updated_at or now).astimezone(UTC))
     return vevent
 
@@ -90,11 +91,11 @@ def _calendar(
         calendar.add("x-wr-timezone", zone.key)
     if entries:
         # The zone's transitions from the first to the last year an event touches, from the zone database.
-        years = [moment.astimezone(zone).year for _event, s in entries for moment in (s.starts_at, s.ends_at)]
+        years = [moment.astimezone(zone).year for _event, s, _own in entries for moment in (s.starts_at, s.ends_at)]
         first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
         calendar.add_component(icalendar.Timezone.from_tzid(zone.key, first_date=first, last_date=last))
-    for event, session in entries:
-        calendar.add_component(_vevent(event, session, zone=zone, now=now))
+    for event, session, own in entries:
+        calendar.add_component(_vevent(event, session, zone=zone, now=now, own=own))
     return calendar.to_ical()
 
 
@@ -123,7 +124,8 @@ def registration_ics(
 ) -> bytes:
     """The invitation (METHOD:REQUEST) for a seated registration, METHOD:CANCEL once it or the session is off.
 
-    The UID belongs to the registration (stable across changes), SEQUENCE is the session's ics_sequence,
+    The UID belongs to the registration (stable across changes), SEQUENCE is the session's ics_sequence plus the
+    registration's own changes (a cancellation, coming back), so that a CANCEL always outranks the REQUEST before it;
     so each change to the session replaces the earlier entry in the person's calendar.
     """
     now = now or datetime.now(UTC)
@@ -141,7 +143,7 @@ def registration_ics(
     attendee.extra["RSVP"] = ["FALSE"]
     event.attendees.add(attendee)
     method = CANCEL if status == "CANCELLED" else REQUEST
-    return _calendar(method, [(event, session)], zone=zone, now=now)
+    return _calendar(method, [(event, session, registration.ics_own_sequence)], zone=zone, now=now)
 
 
 def feed_ics(
@@ -159,7 +161,7 @@ def feed_ics(
         status = "CANCELLED" if session.status == CANCELLED else "CONFIRMED"
         event = _event(session, uid=session_uid(session.id), status=status, now=now)
         event.organizer = _organizer(session, series, organizer_email)
-        entries.append((event, session))
+        entries.append((event, session, 0))
     return _calendar(PUBLISH, entries, zone=zone, now=now, name=name, publish_zone=True)
 
 
@@ -179,5 +181,5 @@ def personal_feed_ics(
         join = _join_link(registration, session)
         event = _event(session, uid=registration.ics_uid, status=status, now=now, join=join)
         event.organizer = _organizer(session, series, organizer_email)
-        built.append((event, session))
+        built.append((event, session, registration.ics_own_sequence))
     return _calendar(PUBLISH, built, zone=zone, now=now, name=name)

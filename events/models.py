@@ -238,6 +238,8 @@ class Registration(Model):
     manage_token_hash = fields.CharField(max_length=64, unique=True)
     checkin_code = fields.CharField(max_length=16, unique=True)
     ics_uid = fields.CharField(max_length=120, unique=True)
+    # Calendar changes of this registration alone (cancelled, back again), added to the session's SEQUENCE.
+    ics_own_sequence = fields.IntField(default=0)
     hold_expires_at = fields.DatetimeField(null=True, db_index=True)
     email_confirmed_at = fields.DatetimeField(null=True)
     waitlisted_at = fields.DatetimeField(null=True)

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
         ops.AddField(model_name="Session", name="mode", field=fields.CharField(default="in_person", max_length=12)),
         ops.AddField(model_name="Session", name="online_capacity", field=fields.IntField(default=0)),
         ops.AddField(model_name="Session", name="online_seats_taken", field=fields.IntField(default=0)),
+        ops.AddField(model_name="Registration", name="ics_own_sequence", field=fields.IntField(default=0)),
         ops.AddField(
             model_name="Registration", name="attendance", field=fields.CharField(default="in_person", max_length=12)
         ),

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -62,13 +63,20 @@ def _seated_status(session: Session, email_confirmed: bool) -> str:
 
 
 async def _set_status(registration: Registration, old: str, new: str, **changes: Any) -> bool:
-    """Compare-and-set; on success the object reflects the new row."""
-    updated = await Registration.filter(id=registration.id, status=old).update(status=new, **changes)
+    """Compare-and-set; on success the object reflects the new row.
+
+    Gaining or losing the seat changes the person's calendar entry on its own (a CANCEL, or a REQUEST after one):
+    the registration's own SEQUENCE share goes up, so the newer file always outranks the one before it."""
+    flips = (old in SEATED) != (new in SEATED)
+    counter = {"ics_own_sequence": F("ics_own_sequence") + 1} if flips else {}
+    updated = await Registration.filter(id=registration.id, status=old).update(status=new, **changes, **counter)
     if updated != 1:
         return False
     registration.status = new
     for key, value in changes.items():
         setattr(registration, key, value)
+    if flips:
+        registration.ics_own_sequence += 1
     return True
 
 
