@@ -35,6 +35,8 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = "Agora <noreply@agora.invalid>"
     mail_reply_to: str = ""  # the organising office; replies to automatic mail go there
+    # The town's map service; {address} is replaced by the venue's address (URL-encoded).
+    map_url: str = "https://www.openstreetmap.org/search?query={address}"
     mail_claim_timeout: int = 300  # seconds before a claimed but unfinished delivery is taken over
     mail_retry_base: float = 30.0  # seconds before the first retry; doubles with each attempt
     mail_queue: str = "agora.mail"  # dramatiq queue name (and Redis namespace)
@@ -117,6 +119,12 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     return key
+
+
+def _map_url(value: str) -> str:
+    if not value.startswith("https://") or "{address}" not in value:
+        raise SettingsError("AGORA_MAP_URL: must start with https:// and contain {address}")
+    return value
 
 
 def is_set(name: str, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> bool:
@@ -214,6 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         smtp_url=smtp_url,
         mail_from=get("mail_from", Settings.mail_from),
         mail_reply_to=get("mail_reply_to"),
+        map_url=_map_url(get("map_url", "https://www.openstreetmap.org/search?query={address}")),
         mail_claim_timeout=_int("AGORA_MAIL_CLAIM_TIMEOUT", get("mail_claim_timeout", "300"), 1, 24 * 3600),
         mail_retry_base=_float("AGORA_MAIL_RETRY_BASE", get("mail_retry_base", "30"), 0.0, 3600.0),
         mail_queue=_name("AGORA_MAIL_QUEUE", get("mail_queue", Settings.mail_queue)),

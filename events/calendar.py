@@ -55,7 +55,7 @@ def _join_link(registration: Registration, session: Session) -> str:
 
 def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "", join: str = "") -> Event:
     """join: the online join link, given only for a confirmed online attendee; it is then the location."""
-    event = Event(name=session.title, uid=uid, created=now)
+    event = Event(name=session.full_title, uid=uid, created=now)
     description = session.description
     if join:
         description = f"{description}\n\n{join}".strip()

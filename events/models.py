@@ -108,6 +108,8 @@ class Session(Model):
     occurrence_at = fields.DatetimeField(null=True)
     kind = fields.CharField(max_length=20, default=DIALOGUE)
     title = fields.CharField(max_length=200)
+    # What this date is about, telling the dates of a series apart in lists, titles and link texts.
+    topic = fields.CharField(max_length=200, default="")
     description = fields.TextField(default="")
     starts_at = fields.DatetimeField(db_index=True)
     ends_at = fields.DatetimeField()
@@ -115,6 +117,8 @@ class Session(Model):
     venue_address = fields.CharField(max_length=300, default="")
     venue_room = fields.CharField(max_length=120, default="")
     venue_accessibility = fields.TextField(default="")
+    # How to get there: public transport and parking.
+    directions = fields.TextField(default="")
     # The join link: never shown publicly, only to confirmed online attendees (mails, calendar file, manage page).
     online_url = fields.CharField(max_length=500, default="")
     contact_email = fields.CharField(max_length=254, default="")
@@ -138,6 +142,10 @@ class Session(Model):
     registrations: fields.ReverseRelation[Registration]
     questions: fields.ReverseRelation[Question]
     invitations: fields.ReverseRelation[Invitation]
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.topic}" if self.topic else self.title
 
     def places_left(self, attendance: str) -> int:
         if attendance == ONLINE:

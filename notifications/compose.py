@@ -72,8 +72,10 @@ def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
     msg["Subject"] = subject
     msg["From"] = settings.mail_from
     msg["To"] = row.recipient
-    if settings.mail_reply_to:
-        msg["Reply-To"] = settings.mail_reply_to
+    # A domain may name who answers (a session's contact); else the organising office of the settings.
+    reply_to = str((row.context or {}).get("reply_to") or settings.mail_reply_to)
+    if reply_to:
+        msg["Reply-To"] = reply_to
     # The row's creation time, so that a retry produces the very same message.
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = message_id(row.id, settings)

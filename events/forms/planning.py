@@ -125,6 +125,10 @@ class _SessionFields(InputModel):
     venue_address: Annotated[str, Line(limit(Session, "venue_address"))] = ""
     venue_room: Annotated[str, Line(limit(Session, "venue_room"))] = ""
     venue_accessibility: Annotated[str, Paragraph(NOTE_MAX)] = ""
+    topic: Annotated[str, Line(limit(Session, "topic"))] = Field(
+        default="", description="What this date is about (tells the dates of a series apart)."
+    )
+    directions: Annotated[str, Paragraph(NOTE_MAX)] = Field(default="", description="Public transport and parking.")
     online_url: Annotated[str, WebAddress(limit(Session, "online_url"))] = Field(
         default="", description="https:// address of the online part, or empty."
     )

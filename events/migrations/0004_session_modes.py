@@ -8,6 +8,8 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.AddField(model_name="Session", name="topic", field=fields.CharField(default="", max_length=200)),
+        ops.AddField(model_name="Session", name="directions", field=fields.TextField(default="")),
         ops.AddField(model_name="Session", name="mode", field=fields.CharField(default="in_person", max_length=12)),
         ops.AddField(model_name="Session", name="online_capacity", field=fields.IntField(default=0)),
         ops.AddField(model_name="Session", name="online_seats_taken", field=fields.IntField(default=0)),

@@ -108,7 +108,7 @@ def json_ld(view: SessionView, settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": session.title,
+        "name": session.full_title,
         "description": _plain(session.description),
         "startDate": _iso_local(session.starts_at),
         "endDate": _iso_local(session.ends_at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,7 +53,7 @@ async def _page(
     crumbs: list[tuple[str, str | None]] = [(_("Home"), "/"), (_("Sessions"), "/termine")]
     if view.series is not None:
         crumbs.append((view.series.title, series_url(view.series.id)))
-    crumbs.append((view.session.title, None))
+    crumbs.append((view.session.full_title, None))
     offered = view.session.max_colleagues
     colleagues = list(values.get("colleagues") or [])
     colleagues += [{"name": "", "email": ""}] * max(0, offered - len(colleagues))
@@ -61,6 +62,9 @@ async def _page(
         "events/session.html",
         {
             "view": view,
+            "map_link": settings.map_url.replace("{address}", quote(view.session.venue_address))
+            if view.session.venue_address
+            else "",
             "session": view.session,
             "values": values,
             "colleague_rows": colleagues[: max(offered, len(colleagues))],
@@ -135,7 +139,7 @@ async def register_submit(request: Request) -> Response:
             "breadcrumbs": [
                 (_("Home"), "/"),
                 (_("Sessions"), "/termine"),
-                (view.session.title, session_url(view.session.id)),
+                (view.session.full_title, session_url(view.session.id)),
                 (_("Registration received"), None),
             ],
         },

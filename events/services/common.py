@@ -97,7 +97,9 @@ def context(settings: Settings, registration: Registration, session: Session) ->
         "name": registration.name,
         "status": registration.status,
         "seats": registration.seats,
-        "session_title": session.title,
+        "session_title": session.full_title,
+        # Replies to a session's mails reach its contact (notifications set Reply-To from this).
+        "reply_to": session.contact_email,
         "starts_at": _iso(session.starts_at),
         "ends_at": _iso(session.ends_at),
         "venue_name": session.venue_name,

@@ -55,6 +55,8 @@ SESSION_FIELDS = {
     "series_id",
     "kind",
     "title",
+    "topic",
+    "directions",
     "description",
     "starts_at",
     "ends_at",
@@ -76,6 +78,7 @@ SESSION_FIELDS = {
 # Changes that make the calendar entry out of date: they raise SEQUENCE and are mailed to everyone seated.
 CALENDAR_FIELDS = {
     "title",
+    "topic",
     "description",
     "starts_at",
     "ends_at",

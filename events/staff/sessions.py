@@ -43,7 +43,9 @@ STATUS_LABELS = {
 }
 TEXT_FIELDS = (
     "title",
+    "topic",
     "description",
+    "directions",
     "venue_name",
     "venue_address",
     "venue_room",

@@ -41,3 +41,15 @@ def test_is_set_reads_the_environment_and_the_env_file(tmp_path, monkeypatch) ->
     env = {"AGORA_MODE": "embedded"}
     follow_port("127.0.0.1", 8000, env)  # a plain mapping is read as it is, without the .env file
     assert env["AGORA_BASE_URL"] == "http://127.0.0.1:8000"
+
+
+def test_the_map_service_is_a_setting() -> None:
+    import pytest
+
+    from agora.settings import SettingsError
+
+    custom = load_settings({"AGORA_MAP_URL": "https://maps.example.org/?q={address}"}, dotenv=False)
+    assert custom.map_url == "https://maps.example.org/?q={address}"
+    for bad in ("http://maps.example.org/?q={address}", "https://maps.example.org/"):
+        with pytest.raises(SettingsError, match="AGORA_MAP_URL"):
+            load_settings({"AGORA_MAP_URL": bad}, dotenv=False)
