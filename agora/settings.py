@@ -37,6 +37,11 @@ class Settings:
     mail_reply_to: str = ""  # the organising office; replies to automatic mail go there
     # The town's map service; {address} is replaced by the venue's address (URL-encoded).
     map_url: str = "https://www.openstreetmap.org/search?query={address}"
+    # The public face: the town's name, coat of arms or logo (an image file), main website and agency contact.
+    town_name: str = ""
+    town_logo: str = ""
+    town_website: str = ""
+    agency_contact: str = ""
     mail_claim_timeout: int = 300  # seconds before a claimed but unfinished delivery is taken over
     mail_retry_base: float = 30.0  # seconds before the first retry; doubles with each attempt
     mail_queue: str = "agora.mail"  # dramatiq queue name (and Redis namespace)
@@ -119,6 +124,24 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     return key
+
+
+LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _logo(value: str) -> str:
+    if not value:
+        return ""
+    path = Path(value).expanduser()
+    if path.suffix.lower() not in LOGO_TYPES or not path.is_file():
+        raise SettingsError("AGORA_TOWN_LOGO: must name an existing .png, .svg or .jpg file")
+    return str(path.resolve())
+
+
+def _website(value: str) -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise SettingsError("AGORA_TOWN_WEBSITE: must start with https://")
+    return value
 
 
 def _map_url(value: str) -> str:
@@ -223,6 +246,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         mail_from=get("mail_from", Settings.mail_from),
         mail_reply_to=get("mail_reply_to"),
         map_url=_map_url(get("map_url", "https://www.openstreetmap.org/search?query={address}")),
+        town_name=get("town_name")[:100],
+        town_logo=_logo(get("town_logo")),
+        town_website=_website(get("town_website")),
+        agency_contact=get("agency_contact")[:300],
         mail_claim_timeout=_int("AGORA_MAIL_CLAIM_TIMEOUT", get("mail_claim_timeout", "300"), 1, 24 * 3600),
         mail_retry_base=_float("AGORA_MAIL_RETRY_BASE", get("mail_retry_base", "30"), 0.0, 3600.0),
         mail_queue=_name("AGORA_MAIL_QUEUE", get("mail_queue", Settings.mail_queue)),

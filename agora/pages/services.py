@@ -83,6 +83,17 @@ async def save_page(slug: str, language: str, title: str, body: str, editor_emai
             await row.save()
 
 
+async def pages_on_defaults(languages: tuple[str, ...]) -> list[tuple[PageKind, str]]:
+    """Legal pages (and their languages) still showing the shipped placeholder text."""
+    saved = set(await ContentPage.all().values_list("slug", "language"))
+    missing = []
+    for kind in PAGES:
+        for language in ("de",) if kind.slug == "leichte-sprache" else languages:
+            if (kind.slug, language) not in saved:
+                missing.append((kind, language))
+    return missing
+
+
 async def report_barrier(page_url: str, description: str, name: str, email: str) -> BarrierReport:
     """A report as agora.pages.forms.BarrierReportInput reads it."""
     async with transaction():
