@@ -42,6 +42,12 @@ class Settings:
     town_logo: str = ""
     town_website: str = ""
     agency_contact: str = ""
+    # German Sign Language: the video (and its captions) shown on /gebaerdensprache, served from this instance.
+    dgs_video: str = ""
+    dgs_captions: str = ""
+    # The enforcement body of the town's Land named in the accessibility statement (default: North Rhine-Westphalia).
+    enforcement_body: str = "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen"
+    enforcement_url: str = "https://www.lbbp.nrw.de/ombudsstelle"
     mail_claim_timeout: int = 300  # seconds before a claimed but unfinished delivery is taken over
     mail_retry_base: float = 30.0  # seconds before the first retry; doubles with each attempt
     mail_queue: str = "agora.mail"  # dramatiq queue name (and Redis namespace)
@@ -129,18 +135,26 @@ def _secret_from_data_dir(data_dir: Path) -> str:
 LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def _logo(value: str) -> str:
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
+CAPTION_TYPES = {".vtt": "text/vtt"}
+
+
+def _file(name: str, value: str, types: dict[str, str]) -> str:
     if not value:
         return ""
     path = Path(value).expanduser()
-    if path.suffix.lower() not in LOGO_TYPES or not path.is_file():
-        raise SettingsError("AGORA_TOWN_LOGO: must name an existing .png, .svg or .jpg file")
+    if path.suffix.lower() not in types or not path.is_file():
+        raise SettingsError(f"{name}: must name an existing {', '.join(sorted(types))} file")
     return str(path.resolve())
 
 
-def _website(value: str) -> str:
+def _logo(value: str) -> str:
+    return _file("AGORA_TOWN_LOGO", value, LOGO_TYPES)
+
+
+def _website(value: str, name: str = "AGORA_TOWN_WEBSITE") -> str:
     if value and not value.startswith(("https://", "http://")):
-        raise SettingsError("AGORA_TOWN_WEBSITE: must start with https://")
+        raise SettingsError(f"{name}: must start with https://")
     return value
 
 
@@ -250,6 +264,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         town_logo=_logo(get("town_logo")),
         town_website=_website(get("town_website")),
         agency_contact=get("agency_contact")[:300],
+        dgs_video=_file("AGORA_DGS_VIDEO", get("dgs_video"), VIDEO_TYPES),
+        dgs_captions=_file("AGORA_DGS_CAPTIONS", get("dgs_captions"), CAPTION_TYPES),
+        enforcement_body=get("enforcement_body", Settings.enforcement_body)[:300],
+        enforcement_url=_website(get("enforcement_url", Settings.enforcement_url), "AGORA_ENFORCEMENT_URL"),
         mail_claim_timeout=_int("AGORA_MAIL_CLAIM_TIMEOUT", get("mail_claim_timeout", "300"), 1, 24 * 3600),
         mail_retry_base=_float("AGORA_MAIL_RETRY_BASE", get("mail_retry_base", "30"), 0.0, 3600.0),
         mail_queue=_name("AGORA_MAIL_QUEUE", get("mail_queue", Settings.mail_queue)),

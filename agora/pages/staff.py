@@ -24,7 +24,7 @@ async def page_list(request: Request) -> Response:
     settings = request.app.state.settings
     rows = []
     for kind in services.PAGES:
-        languages = ("de",) if kind.slug == "leichte-sprache" else settings.languages
+        languages = ("de",) if kind.slug in services.GERMAN_ONLY else settings.languages
         for lang in languages:
             rows.append((kind, lang, await services.get_page(kind.slug, lang)))
     return await render(request, "pages/staff_list.html", {"rows": rows})
@@ -34,7 +34,7 @@ def _params(request: Request) -> tuple[str, str] | None:
     slug, lang = request.path_params["slug"], request.path_params["lang"]
     if slug not in services.PAGE_BY_SLUG or lang not in request.app.state.settings.languages:
         return None
-    if slug == "leichte-sprache" and lang != "de":
+    if slug in services.GERMAN_ONLY and lang != "de":
         return None
     return slug, lang
 

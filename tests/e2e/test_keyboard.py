@@ -87,3 +87,24 @@ def test_a_refused_form_counts_its_errors_in_the_title_and_focuses_the_summary(
         assert focused == target[1:] or page.locator(target).count() == 1
     finally:
         context.close()
+
+
+def test_sign_language_and_the_statement_are_reachable_from_home(server: Server, browser) -> None:  # noqa: ANN001
+    context = browser.new_context(base_url=server.base_url, locale="de-DE")
+    try:
+        page = context.new_page()
+        for link_text, heading in (
+            ("Informationen in Deutscher Gebärdensprache", "Informationen in Deutscher Gebärdensprache"),
+            ("Informationen in Leichter Sprache", "Informationen in Leichter Sprache"),
+            ("Erklärung zur Barrierefreiheit", "Erklärung zur Barrierefreiheit"),
+        ):
+            page.goto("/")
+            # By keyboard: the link is focusable and Enter follows it.
+            page.locator("main").get_by_role("link", name=link_text).focus()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert page.locator("h1").inner_text().strip() == heading
+        assert page.get_by_role("link", name="Ombudsstelle für barrierefreie Informationstechnik").count() == 1
+        assert page.locator("#feedback form").count() == 1
+    finally:
+        context.close()
