@@ -18,7 +18,7 @@ from agora.settings import CAPTION_TYPES, VIDEO_TYPES, Settings
 from agora.web import PUBLIC, NotFound, page, redirect, render, session_of
 
 
-def _filled(content: services.PageContent, settings: Settings) -> services.PageContent:
+def fill_defaults(content: services.PageContent, settings: Settings) -> services.PageContent:
     """The shipped texts name the enforcement body of the town's Land from the settings."""
     if content.is_default:
         content.body = content.body.replace("{enforcement_body}", settings.enforcement_body).replace(
@@ -41,7 +41,7 @@ async def dgs_media(request: Request) -> Response:
 
 def _show(slug: str):  # noqa: ANN202 - returns an endpoint
     async def show(request: Request) -> Response:
-        content = _filled(await services.get_page(slug, current_locale.get()), request.app.state.settings)
+        content = fill_defaults(await services.get_page(slug, current_locale.get()), request.app.state.settings)
         context = {"content": content, "errors": {}, "values": {}}
         if slug == "barrierefreiheit":
             referrer = request.query_params.get("from", "")
@@ -56,7 +56,9 @@ async def barrier_feedback(request: Request) -> Response:
     try:
         data = await parse_form(request, BarrierReportInput)
     except FieldErrors as exc:
-        content = _filled(await services.get_page("barrierefreiheit", current_locale.get()), request.app.state.settings)
+        content = fill_defaults(
+            await services.get_page("barrierefreiheit", current_locale.get()), request.app.state.settings
+        )
         return await render(
             request, "pages/page.html", {"content": content, "errors": exc.errors, "values": exc.values}, 400
         )

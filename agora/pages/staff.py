@@ -12,6 +12,7 @@ from agora.nav import StaffLink
 from agora.pages import services
 from agora.pages.forms import HandledInput, PageInput
 from agora.pages.models import BarrierReport
+from agora.pages.routes import fill_defaults
 from agora.web import NotFound, page, paginate, path_id, redirect, render, session_of, staff
 
 NAV = [
@@ -43,7 +44,7 @@ async def page_edit(request: Request) -> Response:
     params = _params(request)
     if params is None:
         raise NotFound()
-    content = await services.get_page(*params)
+    content = fill_defaults(await services.get_page(*params), request.app.state.settings)
     values = {"title": content.title, "body": content.body}
     return await render(
         request,
@@ -61,7 +62,7 @@ async def page_save(request: Request) -> Response:
         data = await parse_form(request, PageInput)
         await services.save_page(*params, data.title, data.body, user.email)
     except (FieldErrors, services.PageError) as exc:
-        content = await services.get_page(*params)
+        content = fill_defaults(await services.get_page(*params), request.app.state.settings)
         values = exc.values if isinstance(exc, FieldErrors) else data.model_dump()
         return await render(
             request,

@@ -48,7 +48,7 @@ def test_a_scanner_checks_people_in_one_after_the_other(server, browser) -> None
         codes = []
         for name in people:
             office.goto(desk)
-            assert office.evaluate(FOCUS_ID) == "q", "the desk field has the focus on arrival"
+            office.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
             office.keyboard.type(name)
             with office.expect_navigation():
                 office.keyboard.press("Enter")
@@ -58,6 +58,7 @@ def test_a_scanner_checks_people_in_one_after_the_other(server, browser) -> None
 
         office.goto(desk)
         for name, code in zip(people, codes, strict=True):
+            office.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
             # The scanner types fast and ends with Enter, into whatever has the focus.
             office.keyboard.type(code, delay=5)
             with office.expect_navigation():
