@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, MutableMapping
 from typing import Any
 
-from agora.settings import Settings, SettingsError, load_settings
+from agora.settings import Settings, SettingsError, is_set, load_settings
 
 
 def _settings() -> Settings:
@@ -130,9 +131,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(run)
 
 
+def follow_port(host: str, port: int, environ: MutableMapping[str, str], *, dotenv: bool = True) -> None:
+    """Embedded mode: the links in mails point at the port the server listens on, unless AGORA_BASE_URL is set
+    (behind a proxy, or in production, the public address is configured)."""
+    if is_set("AGORA_BASE_URL", None if environ is os.environ else environ, dotenv=dotenv):
+        return
+    if environ.get("AGORA_MODE", "embedded").strip() == "production":
+        return
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - listening everywhere: links use the loopback address
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    environ["AGORA_BASE_URL"] = f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # Before the settings are read: the app factory in uvicorn (and its workers) reads them again.
+    follow_port(args.host, args.port, os.environ)
     settings = _settings()
     if args.demo:
         _refuse_demo_in_production(settings)
@@ -207,7 +224,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import os
 
     settings = _settings()
     if not settings.broker_url:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute
 
 from agora import i18n
 from agora.security import is_same_site_url
-from agora.web import PUBLIC, page, redirect, render
+from agora.settings import LOGO_TYPES
+from agora.web import PUBLIC, NotFound, page, redirect, render
 
 # A domain that has something to show on the home page registers a provider here (from the composition root).
 HomeProvider = Callable[[], Awaitable[list[dict[str, Any]]]]
@@ -36,8 +38,18 @@ async def set_language(request: Request) -> Response:
     return response
 
 
+async def town_logo(request: Request) -> Response:
+    """The town's coat of arms or logo, from the file AGORA_TOWN_LOGO names (served from this instance)."""
+    logo = request.app.state.settings.town_logo
+    if not logo:
+        raise NotFound()
+    media = LOGO_TYPES[Path(logo).suffix.lower()]
+    return FileResponse(logo, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+
+
 def routes() -> list[BaseRoute]:
     return [
         page("/", home, access=PUBLIC, name="home"),
+        page("/town-logo", town_logo, access=PUBLIC, name="town_logo"),
         page("/language/{lang}", set_language, access=PUBLIC, name="set_language"),
     ]

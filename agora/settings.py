@@ -35,6 +35,19 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = "Agora <noreply@agora.invalid>"
     mail_reply_to: str = ""  # the organising office; replies to automatic mail go there
+    # The town's map service; {address} is replaced by the venue's address (URL-encoded).
+    map_url: str = "https://www.openstreetmap.org/search?query={address}"
+    # The public face: the town's name, coat of arms or logo (an image file), main website and agency contact.
+    town_name: str = ""
+    town_logo: str = ""
+    town_website: str = ""
+    agency_contact: str = ""
+    # German Sign Language: the video (and its captions) shown on /gebaerdensprache, served from this instance.
+    dgs_video: str = ""
+    dgs_captions: str = ""
+    # The enforcement body of the town's Land named in the accessibility statement (default: North Rhine-Westphalia).
+    enforcement_body: str = "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen"
+    enforcement_url: str = "https://www.lbbp.nrw.de/ombudsstelle"
     mail_claim_timeout: int = 300  # seconds before a claimed but unfinished delivery is taken over
     mail_retry_base: float = 30.0  # seconds before the first retry; doubles with each attempt
     mail_queue: str = "agora.mail"  # dramatiq queue name (and Redis namespace)
@@ -120,6 +133,51 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     return key
 
 
+LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
+CAPTION_TYPES = {".vtt": "text/vtt"}
+
+
+def _file(name: str, value: str, types: dict[str, str]) -> str:
+    if not value:
+        return ""
+    path = Path(value).expanduser()
+    if path.suffix.lower() not in types or not path.is_file():
+        raise SettingsError(f"{name}: must name an existing {', '.join(sorted(types))} file")
+    return str(path.resolve())
+
+
+def _logo(value: str) -> str:
+    return _file("AGORA_TOWN_LOGO", value, LOGO_TYPES)
+
+
+def _website(value: str, name: str = "AGORA_TOWN_WEBSITE") -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name}: must start with https://")
+    return value
+
+
+def _map_url(value: str) -> str:
+    if not value.startswith("https://") or "{address}" not in value:
+        raise SettingsError("AGORA_MAP_URL: must start with https:// and contain {address}")
+    return value
+
+
+def is_set(name: str, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> bool:
+    """Whether the variable is given (in the environment or the .env file), as opposed to its default."""
+    if environ is not None:
+        return bool(environ.get(name, "").strip())
+    if os.environ.get(name, "").strip():
+        return True
+    if dotenv and Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        return bool((dotenv_values(".env").get(name) or "").strip())
+    return False
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Read and validate settings. Raises SettingsError with one clear line on the first bad value."""
     if environ is None:
@@ -202,6 +260,15 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         smtp_url=smtp_url,
         mail_from=get("mail_from", Settings.mail_from),
         mail_reply_to=get("mail_reply_to"),
+        map_url=_map_url(get("map_url", "https://www.openstreetmap.org/search?query={address}")),
+        town_name=get("town_name")[:100],
+        town_logo=_logo(get("town_logo")),
+        town_website=_website(get("town_website")),
+        agency_contact=get("agency_contact")[:300],
+        dgs_video=_file("AGORA_DGS_VIDEO", get("dgs_video"), VIDEO_TYPES),
+        dgs_captions=_file("AGORA_DGS_CAPTIONS", get("dgs_captions"), CAPTION_TYPES),
+        enforcement_body=get("enforcement_body", Settings.enforcement_body)[:300],
+        enforcement_url=_website(get("enforcement_url", Settings.enforcement_url), "AGORA_ENFORCEMENT_URL"),
         mail_claim_timeout=_int("AGORA_MAIL_CLAIM_TIMEOUT", get("mail_claim_timeout", "300"), 1, 24 * 3600),
         mail_retry_base=_float("AGORA_MAIL_RETRY_BASE", get("mail_retry_base", "30"), 0.0, 3600.0),
         mail_queue=_name("AGORA_MAIL_QUEUE", get("mail_queue", Settings.mail_queue)),

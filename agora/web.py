@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -204,7 +204,7 @@ async def _check_access(request: Request, access: Access) -> Response | None:
         if state.user is None or not state.user.is_active:
             if request.method in SAFE_METHODS:
                 return redirect("/staff/login?next=" + quote(request.url.path, safe="/"))
-            return await error_page(request, 401)
+            return await _signed_out(request, "/staff/login")
         if not state.session.mfa_passed:
             return redirect("/staff/login/totp")
         if (
@@ -222,9 +222,38 @@ async def _check_access(request: Request, access: Access) -> Response | None:
         if participant_id is None:
             if request.method in SAFE_METHODS:
                 return redirect("/signin?next=" + quote(request.url.path, safe="/"))
-            return await error_page(request, 401)
+            return await _signed_out(request, "/signin")
         return None
     raise ValueError(f"unknown access kind {access.kind}")
+
+
+# Form fields never shown back on the page after a session ran out.
+SECRET_FIELDS = ("csrf_token", "password", "current_password", "new_password", "new_password_again", "code")
+
+
+async def _signed_out(request: Request, signin: str) -> Response:
+    """A form sent after the session ran out (WCAG 2.2.1): nothing is changed, the reader is offered to sign in
+    and come back to the page the form was on, and what they typed is shown, so that nothing is lost silently."""
+    from agora.security import is_same_site_url
+
+    back = request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc:
+        page_url = referer.path + (f"?{referer.query}" if referer.query else "")
+        if is_same_site_url(page_url):
+            back = page_url
+    kept: list[tuple[str, str]] = []
+    try:
+        form = await request.form()
+    except Exception:  # noqa: BLE001 - an unreadable body keeps nothing
+        form = None
+    if form is not None:
+        for key, value in form.multi_items():
+            if isinstance(value, str) and value.strip() and key not in SECRET_FIELDS:
+                kept.append((key, value))
+    return await error_page(
+        request, 401, context={"signin_url": f"{signin}?next=" + quote(back, safe="/?=&"), "kept": kept}
+    )
 
 
 # Literal msgids through lazy_gettext, so extraction finds them and each page shows them in the reader's language.
@@ -243,11 +272,16 @@ ERROR_TEXTS: dict[int, tuple[Any, Any]] = {
 }
 
 
-async def error_page(request: Request, status: int, message: str | None = None) -> Response:
+async def error_page(
+    request: Request, status: int, message: str | None = None, *, context: dict[str, Any] | None = None
+) -> Response:
     title, default = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     try:
         return await render(
-            request, "errors/error.html", {"title": str(title), "message": message or str(default)}, status=status
+            request,
+            "errors/error.html",
+            {"title": str(title), "message": message or str(default), **(context or {})},
+            status=status,
         )
     except Exception:  # noqa: BLE001 - the error page must never fail itself
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>{status}</p>", status_code=status)

@@ -18,14 +18,23 @@ import icalendar
 from ics import Event
 from ics.attendee import Attendee, Organizer
 
-from events.models import ATTENDED, CANCELLED, CONFIRMED, SEATED, Registration, Series, Session
+from events.models import (
+    ATTENDED,
+    CANCELLED,
+    CONFIRMED,
+    SEATED,
+    Registration,
+    Series,
+    Session,
+    receives_join_link,
+)
 
 PRODID = "-//Agora//Events//DE"
 UID_DOMAIN = "agora.events"
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
-Entry = tuple[Event, Session]
+Entry = tuple[Event, Session, int]
 
 
 def session_uid(session_id: int) -> str:
@@ -35,29 +44,36 @@ def session_uid(session_id: int) -> str:
 
 def _location(session: Session) -> str:
     parts = [session.venue_name, session.venue_room, session.venue_address]
-    text = ", ".join(p for p in parts if p)
-    return text or session.online_url
+    return ", ".join(p for p in parts if p)
 
 
-def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "") -> Event:
-    event = Event(name=session.title, uid=uid, created=now)
+def _join_link(registration: Registration, session: Session) -> str:
+    if receives_join_link(registration.attendance, registration.status):
+        return session.online_url
+    return ""
+
+
+def _event(session: Session, *, uid: str, status: str, now: datetime, url: str = "", join: str = "") -> Event:
+    """join: the online join link, given only for a confirmed online attendee; it is then the location."""
+    event = Event(name=session.full_title, uid=uid, created=now)
     description = session.description
-    if session.online_url:
-        description = f"{description}\n\n{session.online_url}".strip()
+    if join:
+        description = f"{description}\n\n{join}".strip()
     event.description = description or None
-    event.location = _location(session) or None
-    event.url = url or session.online_url or None
+    event.location = join or _location(session) or None
+    event.url = url or None
     event.status = status
     return event
 
 
-def _vevent(event: Event, session: Session, *, zone: ZoneInfo, now: datetime) -> icalendar.Event:
+def _vevent(event: Event, session: Session, *, zone: ZoneInfo, now: datetime, own: int = 0) -> icalendar.Event:
     """The event `ics` built, read into icalendar, with its times in the zone and the session's change counter."""
     vevent = icalendar.Event.from_ical(event.serialize())
     assert isinstance(vevent, icalendar.Event)
     vevent.add("dtstart", session.starts_at.astimezone(zone))
     vevent.add("dtend", session.ends_at.astimezone(zone))
-    vevent.add("sequence", session.ics_sequence)
+    # own: the changes of one person's registration (cancelling, coming back) on top of the session's changes.
+    vevent.add("sequence", session.ics_sequence + own)
     vevent.add("last-modified", (session.updated_at or now).astimezone(UTC))
     return vevent
 
@@ -75,11 +91,11 @@ def _calendar(
         calendar.add("x-wr-timezone", zone.key)
     if entries:
         # The zone's transitions from the first to the last year an event touches, from the zone database.
-        years = [moment.astimezone(zone).year for _event, s in entries for moment in (s.starts_at, s.ends_at)]
+        years = [moment.astimezone(zone).year for _event, s, _own in entries for moment in (s.starts_at, s.ends_at)]
         first, last = date(min(years), 1, 1), date(max(years) + 1, 1, 1)
         calendar.add_component(icalendar.Timezone.from_tzid(zone.key, first_date=first, last_date=last))
-    for event, session in entries:
-        calendar.add_component(_vevent(event, session, zone=zone, now=now))
+    for event, session, own in entries:
+        calendar.add_component(_vevent(event, session, zone=zone, now=now, own=own))
     return calendar.to_ical()
 
 
@@ -108,12 +124,14 @@ def registration_ics(
 ) -> bytes:
     """The invitation (METHOD:REQUEST) for a seated registration, METHOD:CANCEL once it or the session is off.
 
-    The UID belongs to the registration (stable across changes), SEQUENCE is the session's ics_sequence,
+    The UID belongs to the registration (stable across changes), SEQUENCE is the session's ics_sequence plus the
+    registration's own changes (a cancellation, coming back), so that a CANCEL always outranks the REQUEST before it;
     so each change to the session replaces the earlier entry in the person's calendar.
     """
     now = now or datetime.now(UTC)
     status = _registration_status(registration, session)
-    event = _event(session, uid=registration.ics_uid, status=status, now=now, url=manage_url)
+    join = _join_link(registration, session)
+    event = _event(session, uid=registration.ics_uid, status=status, now=now, url=manage_url, join=join)
     event.organizer = _organizer(session, series, organizer_email)
     attendee = Attendee(
         email=registration.email,
@@ -125,7 +143,7 @@ def registration_ics(
     attendee.extra["RSVP"] = ["FALSE"]
     event.attendees.add(attendee)
     method = CANCEL if status == "CANCELLED" else REQUEST
-    return _calendar(method, [(event, session)], zone=zone, now=now)
+    return _calendar(method, [(event, session, registration.ics_own_sequence)], zone=zone, now=now)
 
 
 def feed_ics(
@@ -143,7 +161,7 @@ def feed_ics(
         status = "CANCELLED" if session.status == CANCELLED else "CONFIRMED"
         event = _event(session, uid=session_uid(session.id), status=status, now=now)
         event.organizer = _organizer(session, series, organizer_email)
-        entries.append((event, session))
+        entries.append((event, session, 0))
     return _calendar(PUBLISH, entries, zone=zone, now=now, name=name, publish_zone=True)
 
 
@@ -160,7 +178,8 @@ def personal_feed_ics(
     built: list[Entry] = []
     for registration, session, series in entries:
         status = _registration_status(registration, session)
-        event = _event(session, uid=registration.ics_uid, status=status, now=now)
+        join = _join_link(registration, session)
+        event = _event(session, uid=registration.ics_uid, status=status, now=now, join=join)
         event.organizer = _organizer(session, series, organizer_email)
-        built.append((event, session))
+        built.append((event, session, registration.ics_own_sequence))
     return _calendar(PUBLISH, built, zone=zone, now=now, name=name)

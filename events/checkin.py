@@ -14,6 +14,8 @@ from events.errors import EventError, NotFound
 from events.models import (
     ATTENDED,
     CONFIRMED,
+    IN_PERSON,
+    ONLINE,
     PENDING_APPROVAL,
     PENDING_CONFIRMATION,
     SEATED,
@@ -29,6 +31,13 @@ def qr_svg(code: str) -> str:
         buffer, kind="svg", scale=6, border=2, xmldecl=False, title=_("Check-in code %(code)s", code=code)
     )
     return buffer.getvalue().decode("utf-8")
+
+
+def qr_png(code: str) -> bytes:
+    """A PNG of the QR code, for mail clients that do not show SVG."""
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
 
 
 def normalise_code(code: str) -> str:
@@ -53,6 +62,23 @@ async def check_in(session_id: int, code: str, *, now: datetime | None = None) -
     return await Registration.get(id=registration.id)
 
 
+async def mark_attended_online(settings: object, registration_id: int, *, now: datetime | None = None) -> Registration:
+    """Staff mark from the list that an online attendee took part (there is no door to scan online)."""
+    now = now or datetime.now(UTC)
+    registration = await Registration.get_or_none(id=registration_id)
+    if registration is None:
+        raise NotFound({"registration": _("This registration does not exist.")})
+    if registration.attendance != ONLINE:
+        raise EventError({"status": _("This person takes part in the room: check them in at the door.")})
+    if registration.status == ATTENDED:
+        return registration
+    if registration.status not in (CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION):
+        raise EventError({"status": _("This registration is not valid (cancelled or declined).")})
+    async with transaction():
+        await Registration.filter(id=registration.id, status__in=SEATED).update(status=ATTENDED, checked_in_at=now)
+    return await Registration.get(id=registration.id)
+
+
 @dataclass(frozen=True)
 class Counts:
     expected: int  # people (with colleagues) holding seats, including those already in
@@ -62,7 +88,8 @@ class Counts:
 
 
 async def live_counts(session_id: int) -> Counts:
-    rows = await Registration.filter(session_id=session_id).values_list("status", "seats")
+    """The door's counts: the room only (online attendees are marked from the staff list)."""
+    rows = await Registration.filter(session_id=session_id, attendance=IN_PERSON).values_list("status", "seats")
     expected = sum(seats for status, seats in rows if status in SEATED)
     attended = sum(seats for status, seats in rows if status == ATTENDED)
     waitlisted = sum(seats for status, seats in rows if status == WAITLISTED)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from agora.i18n import current_zone, local_zone
 from agora.settings import Settings
 from events import recurrence, services
-from events.models import WORKSHOP, Contact, Series, Session
+from events.models import HYBRID, WORKSHOP, Contact, Series, Session
 from notifications import api
 
 SERIES_TITLE = "Wirtschaft trifft Verwaltung"
@@ -126,9 +126,14 @@ async def _breakfast_series() -> list[Session]:
     # The later dates copy the first one's agenda.
     await recurrence.generate_sessions(series.id, count=4)
     sessions = await Session.filter(series_id=series.id).order_by("starts_at")
+    if sessions:
+        # The last date of the series is hybrid: in the Ratssaal or online.
+        await Session.filter(id=sessions[-1].id).update(
+            mode=HYBRID, online_capacity=25, online_url="https://meet.musterstadt.example/wirtschaftsfruehstueck"
+        )
     for session in sessions:
         await services.publish_session(session.id)
-    return sessions
+    return list(await Session.filter(series_id=series.id).order_by("starts_at"))
 
 
 async def _workshop() -> Session:

@@ -23,9 +23,9 @@ from openpyxl.styles import Font
 
 from agora.i18n import format_dt
 from agora.i18n import gettext as _
-from events.models import ATTENDED, CONFIRMED, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
+from events.models import ATTENDED, CONFIRMED, ONLINE, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
 from events.services import common
-from events.services.planning import waitlist_of
+from events.services.planning import waitlist_of, waitlist_positions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KINDS = ("attendees", "waitlist", "answers")
@@ -71,7 +71,12 @@ def _person_row(reg: Registration) -> list[str]:
         reg.track.title if reg.track else "",
         reg.status,
         reg.checkin_code,
+        _attendance_text(reg.attendance),
     ]
+
+
+def _attendance_text(attendance: str) -> str:
+    return _("Online") if attendance == ONLINE else _("In the room")
 
 
 def _person_header() -> list[str]:
@@ -85,6 +90,7 @@ def _person_header() -> list[str]:
         _("Track"),
         _("Status"),
         _("Check-in code"),
+        _("Takes part"),
     ]
 
 
@@ -99,7 +105,8 @@ async def table(session: Session, kind: str) -> Table:
         for reg in regs:
             await reg.fetch_related("track")
         header = [_("Position"), *_person_header(), _("On the waitlist since")]
-        return header, [[str(index), *_person_row(r), format_dt(r.waitlisted_at)] for index, r in enumerate(regs, 1)]
+        positions = waitlist_positions(regs)
+        return header, [[str(positions[r.id]), *_person_row(r), format_dt(r.waitlisted_at)] for r in regs]
     if kind == "answers":
         questions = await common.questions_for(session)
         regs = (

@@ -85,12 +85,14 @@ async def candidates(session_id: int, flt: ContactFilter) -> list[Contact]:
 def _context(settings: Settings, session: Session, contact: Contact, token: str) -> dict[str, Any]:
     return {
         "session_id": session.id,
-        "session_title": session.title,
+        "session_title": session.full_title,
+        "reply_to": session.contact_email,
         "starts_at": session.starts_at.astimezone(UTC).isoformat(),
         "ends_at": session.ends_at.astimezone(UTC).isoformat(),
         "venue_name": session.venue_name,
         "venue_address": session.venue_address,
-        "online_url": session.online_url,
+        "venue_room": session.venue_room,
+        "mode": session.mode,
         "company": contact.company,
         "contact_person": contact.contact_person,
         "registration_url": registration_url(settings, session.id, token),

@@ -18,6 +18,26 @@ SESSION_KINDS = (DIALOGUE, WORKSHOP, INFORMATION)
 DRAFT, PUBLISHED, CANCELLED, COMPLETED = "draft", "published", "cancelled", "completed"
 SESSION_STATUSES = (DRAFT, PUBLISHED, CANCELLED, COMPLETED)
 
+# How a session takes place, and how a registrant of a hybrid session takes part. Each way of taking part has
+# its own pool of places: seats in the room (capacity, seats_taken) and places online (online_capacity,
+# online_seats_taken). An in-person session offers only the room, an online one only online places.
+IN_PERSON, ONLINE, HYBRID = "in_person", "online", "hybrid"
+SESSION_MODES = (IN_PERSON, ONLINE, HYBRID)
+ATTENDANCES = (IN_PERSON, ONLINE)
+
+
+def attendances(mode: str) -> tuple[str, ...]:
+    """The ways of taking part a session of this mode offers."""
+    if mode == HYBRID:
+        return ATTENDANCES
+    return (ONLINE,) if mode == ONLINE else (IN_PERSON,)
+
+
+def receives_join_link(attendance: str, status: str) -> bool:
+    """The join link goes only to confirmed online attendees: never to the public, the waitlist or the room."""
+    return attendance == ONLINE and status in ("confirmed", "attended")
+
+
 # Agenda item kinds
 TALK, DISCUSSION, BREAK, NETWORKING = "talk", "discussion", "break", "networking"
 AGENDA_KINDS = (TALK, DISCUSSION, BREAK, NETWORKING)
@@ -89,6 +109,8 @@ class Session(Model):
     occurrence_at = fields.DatetimeField(null=True)
     kind = fields.CharField(max_length=20, default=DIALOGUE)
     title = fields.CharField(max_length=200)
+    # What this date is about, telling the dates of a series apart in lists, titles and link texts.
+    topic = fields.CharField(max_length=200, default="")
     description = fields.TextField(default="")
     starts_at = fields.DatetimeField(db_index=True)
     ends_at = fields.DatetimeField()
@@ -96,10 +118,16 @@ class Session(Model):
     venue_address = fields.CharField(max_length=300, default="")
     venue_room = fields.CharField(max_length=120, default="")
     venue_accessibility = fields.TextField(default="")
+    # How to get there: public transport and parking.
+    directions = fields.TextField(default="")
+    # The join link: never shown publicly, only to confirmed online attendees (mails, calendar file, manage page).
     online_url = fields.CharField(max_length=500, default="")
     contact_email = fields.CharField(max_length=254, default="")
+    mode = fields.CharField(max_length=12, default=IN_PERSON)
     capacity = fields.IntField(default=30)
     seats_taken = fields.IntField(default=0)
+    online_capacity = fields.IntField(default=0)
+    online_seats_taken = fields.IntField(default=0)
     registration_opens_at = fields.DatetimeField(null=True)
     registration_closes_at = fields.DatetimeField(null=True)
     requires_approval = fields.BooleanField(default=False)
@@ -117,6 +145,19 @@ class Session(Model):
     registrations: fields.ReverseRelation[Registration]
     questions: fields.ReverseRelation[Question]
     invitations: fields.ReverseRelation[Invitation]
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.topic}" if self.topic else self.title
+
+    def places_left(self, attendance: str) -> int:
+        if attendance == ONLINE:
+            return max(0, self.online_capacity - self.online_seats_taken)
+        return max(0, self.capacity - self.seats_taken)
+
+    def offered_left(self) -> int:
+        """Places left over every way of taking part the session offers."""
+        return sum(self.places_left(way) for way in attendances(self.mode))
 
     class Meta:
         table = "events_session"
@@ -192,6 +233,8 @@ class Registration(Model):
     )
     track_id: int | None
     status = fields.CharField(max_length=24, db_index=True)
+    # in_person or online: which pool of places the seats come from.
+    attendance = fields.CharField(max_length=12, default=IN_PERSON)
     name = fields.CharField(max_length=200)
     email = fields.CharField(max_length=254)
     organisation = fields.CharField(max_length=200, default="")
@@ -206,6 +249,8 @@ class Registration(Model):
     manage_token_hash = fields.CharField(max_length=64, unique=True)
     checkin_code = fields.CharField(max_length=16, unique=True)
     ics_uid = fields.CharField(max_length=120, unique=True)
+    # Calendar changes of this registration alone (cancelled, back again), added to the session's SEQUENCE.
+    ics_own_sequence = fields.IntField(default=0)
     hold_expires_at = fields.DatetimeField(null=True, db_index=True)
     email_confirmed_at = fields.DatetimeField(null=True)
     waitlisted_at = fields.DatetimeField(null=True)

@@ -33,7 +33,7 @@ HOME_LIMIT = 5
 async def home_sessions() -> list[dict[str, Any]]:
     """Upcoming published sessions for the home page."""
     return [
-        {"title": s.title, "url": session_url(s.id), "when": s.starts_at}
+        {"title": s.full_title, "url": session_url(s.id), "when": s.starts_at}
         for s in await upcoming_sessions(limit=HOME_LIMIT)
     ]
 

@@ -39,6 +39,8 @@ class Attachment:
     filename: str
     content_type: str  # e.g. "text/calendar; method=REQUEST"
     content: bytes
+    # Set for a picture the HTML part shows (<img src="cid:...">): it travels inside the HTML part.
+    content_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ async def enqueue(
             "filename": a.filename,
             "content_type": a.content_type,
             "content": base64.b64encode(a.content).decode("ascii"),
+            **({"content_id": a.content_id} if a.content_id else {}),
         }
         for a in attachments
     ]

@@ -72,8 +72,10 @@ def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
     msg["Subject"] = subject
     msg["From"] = settings.mail_from
     msg["To"] = row.recipient
-    if settings.mail_reply_to:
-        msg["Reply-To"] = settings.mail_reply_to
+    # A domain may name who answers (a session's contact); else the organising office of the settings.
+    reply_to = str((row.context or {}).get("reply_to") or settings.mail_reply_to)
+    if reply_to:
+        msg["Reply-To"] = reply_to
     # The row's creation time, so that a retry produces the very same message.
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = message_id(row.id, settings)
@@ -86,6 +88,8 @@ def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    html_part = msg.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
     for item in row.attachments or []:
         content_type = item.get("content_type") or "application/octet-stream"
         main, _, rest = content_type.partition(";")
@@ -95,6 +99,16 @@ def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
             key, sep, value = param.strip().partition("=")
             if sep:
                 params[key.strip()] = value.strip().strip('"')
+        if item.get("content_id"):
+            # A picture the HTML shows: multipart/related inside the alternative, referenced by its Content-ID.
+            html_part.add_related(
+                base64.b64decode(item["content"]),
+                maintype=maintype or "image",
+                subtype=subtype or "png",
+                cid=f"<{item['content_id']}>",
+                filename=item.get("filename") or "image",
+            )
+            continue
         msg.add_attachment(
             base64.b64decode(item["content"]),
             maintype=maintype or "application",

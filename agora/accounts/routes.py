@@ -12,7 +12,7 @@ from agora.accounts.sessions import client_ip
 from agora.forms import FieldErrors, parse_form
 from agora.i18n import gettext as _
 from agora.security import is_same_site_url
-from agora.web import PUBLIC, page, redirect, render, session_of
+from agora.web import PUBLIC, page, redirect, render, session_of, staff
 
 
 def _next_url(value: str | None) -> str:
@@ -126,6 +126,11 @@ async def totp_submit(request: Request) -> Response:
     return redirect(next_url)
 
 
+async def stay(request: Request) -> Response:
+    """The idle warning's button: loading the session for this request marks it used, which is all it takes."""
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
 async def logout(request: Request) -> Response:
     state = session_of(request)
     await state.logout()
@@ -140,4 +145,5 @@ def routes() -> list[BaseRoute]:
         page("/staff/login/totp", totp_form, access=PUBLIC, name="login_totp"),
         page("/staff/login/totp", totp_submit, access=PUBLIC, methods=["POST"], name="login_totp_submit"),
         page("/staff/logout", logout, access=PUBLIC, methods=["POST"], name="logout"),
+        page("/staff/session/stay", stay, access=staff(), methods=["POST"], name="session_stay"),
     ]

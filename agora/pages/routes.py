@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute
 
 from agora.forms import FieldErrors, parse_form
@@ -12,12 +14,34 @@ from agora.i18n import gettext as _
 from agora.pages import services
 from agora.pages.forms import BarrierReportInput
 from agora.security import is_same_site_url
-from agora.web import PUBLIC, page, redirect, render, session_of
+from agora.settings import CAPTION_TYPES, VIDEO_TYPES, Settings
+from agora.web import PUBLIC, NotFound, page, redirect, render, session_of
+
+
+def fill_defaults(content: services.PageContent, settings: Settings) -> services.PageContent:
+    """The shipped texts name the enforcement body of the town's Land from the settings."""
+    if content.is_default:
+        content.body = content.body.replace("{enforcement_body}", settings.enforcement_body).replace(
+            "{enforcement_url}", settings.enforcement_url
+        )
+    return content
+
+
+async def dgs_media(request: Request) -> Response:
+    """The sign language video and its captions, from the files the settings name (served from this instance)."""
+    settings = request.app.state.settings
+    kind = request.path_params["kind"]
+    path, types = (settings.dgs_video, VIDEO_TYPES) if kind == "video" else (settings.dgs_captions, CAPTION_TYPES)
+    if kind not in ("video", "captions") or not path:
+        raise NotFound()
+    return FileResponse(
+        path, media_type=types[Path(path).suffix.lower()], headers={"Cache-Control": "public, max-age=3600"}
+    )
 
 
 def _show(slug: str):  # noqa: ANN202 - returns an endpoint
     async def show(request: Request) -> Response:
-        content = await services.get_page(slug, current_locale.get())
+        content = fill_defaults(await services.get_page(slug, current_locale.get()), request.app.state.settings)
         context = {"content": content, "errors": {}, "values": {}}
         if slug == "barrierefreiheit":
             referrer = request.query_params.get("from", "")
@@ -32,7 +56,9 @@ async def barrier_feedback(request: Request) -> Response:
     try:
         data = await parse_form(request, BarrierReportInput)
     except FieldErrors as exc:
-        content = await services.get_page("barrierefreiheit", current_locale.get())
+        content = fill_defaults(
+            await services.get_page("barrierefreiheit", current_locale.get()), request.app.state.settings
+        )
         return await render(
             request, "pages/page.html", {"content": content, "errors": exc.errors, "values": exc.values}, 400
         )
@@ -46,4 +72,5 @@ def routes() -> list[BaseRoute]:
         page(kind.path, _show(kind.slug), access=PUBLIC, name=f"page_{kind.slug}") for kind in services.PAGES
     ]
     result.append(page("/barrierefreiheit/feedback", barrier_feedback, access=PUBLIC, methods=["POST"]))
+    result.append(page("/gebaerdensprache/{kind}", dgs_media, access=PUBLIC, name="dgs_media"))
     return result

@@ -26,7 +26,10 @@ PAGES = (
     PageKind("datenschutz", "/datenschutz", "Privacy policy"),
     PageKind("barrierefreiheit", "/barrierefreiheit", "Accessibility statement"),
     PageKind("leichte-sprache", "/leichte-sprache", "Easy-to-read German"),
+    PageKind("gebaerdensprache", "/gebaerdensprache", "German Sign Language"),
 )
+# Leichte Sprache and German Sign Language are German by definition: no English version.
+GERMAN_ONLY = ("leichte-sprache", "gebaerdensprache")
 PAGE_BY_SLUG = {p.slug: p for p in PAGES}
 
 
@@ -50,8 +53,7 @@ def _default(slug: str, language: str) -> tuple[str, str]:
 
 
 async def get_page(slug: str, language: str) -> PageContent:
-    # Leichte Sprache is German by definition; there is no English version of it.
-    if slug == "leichte-sprache":
+    if slug in GERMAN_ONLY:
         language = "de"
     row = await ContentPage.get_or_none(slug=slug, language=language)
     if row:
@@ -81,6 +83,17 @@ async def save_page(slug: str, language: str, title: str, body: str, editor_emai
         else:
             row.title, row.body, row.updated_by = title.strip(), body, editor_email
             await row.save()
+
+
+async def pages_on_defaults(languages: tuple[str, ...]) -> list[tuple[PageKind, str]]:
+    """Legal pages (and their languages) still showing the shipped placeholder text."""
+    saved = set(await ContentPage.all().values_list("slug", "language"))
+    missing = []
+    for kind in PAGES:
+        for language in ("de",) if kind.slug in GERMAN_ONLY else languages:
+            if (kind.slug, language) not in saved:
+                missing.append((kind, language))
+    return missing
 
 
 async def report_barrier(page_url: str, description: str, name: str, email: str) -> BarrierReport:

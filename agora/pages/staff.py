@@ -12,6 +12,7 @@ from agora.nav import StaffLink
 from agora.pages import services
 from agora.pages.forms import HandledInput, PageInput
 from agora.pages.models import BarrierReport
+from agora.pages.routes import fill_defaults
 from agora.web import NotFound, page, paginate, path_id, redirect, render, session_of, staff
 
 NAV = [
@@ -24,7 +25,7 @@ async def page_list(request: Request) -> Response:
     settings = request.app.state.settings
     rows = []
     for kind in services.PAGES:
-        languages = ("de",) if kind.slug == "leichte-sprache" else settings.languages
+        languages = ("de",) if kind.slug in services.GERMAN_ONLY else settings.languages
         for lang in languages:
             rows.append((kind, lang, await services.get_page(kind.slug, lang)))
     return await render(request, "pages/staff_list.html", {"rows": rows})
@@ -34,7 +35,7 @@ def _params(request: Request) -> tuple[str, str] | None:
     slug, lang = request.path_params["slug"], request.path_params["lang"]
     if slug not in services.PAGE_BY_SLUG or lang not in request.app.state.settings.languages:
         return None
-    if slug == "leichte-sprache" and lang != "de":
+    if slug in services.GERMAN_ONLY and lang != "de":
         return None
     return slug, lang
 
@@ -43,7 +44,7 @@ async def page_edit(request: Request) -> Response:
     params = _params(request)
     if params is None:
         raise NotFound()
-    content = await services.get_page(*params)
+    content = fill_defaults(await services.get_page(*params), request.app.state.settings)
     values = {"title": content.title, "body": content.body}
     return await render(
         request,
@@ -61,7 +62,7 @@ async def page_save(request: Request) -> Response:
         data = await parse_form(request, PageInput)
         await services.save_page(*params, data.title, data.body, user.email)
     except (FieldErrors, services.PageError) as exc:
-        content = await services.get_page(*params)
+        content = fill_defaults(await services.get_page(*params), request.app.state.settings)
         values = exc.values if isinstance(exc, FieldErrors) else data.model_dump()
         return await render(
             request,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from agora.i18n import lazy_gettext
+from agora.i18n import gettext, lazy_gettext
 from agora.nav import StaffLink
 from agora.web import page, render, staff
 
@@ -21,7 +21,7 @@ _ = lazy_gettext
 
 
 async def dashboard(request: Request) -> Response:
-    from agora.pages.services import open_barrier_report_count
+    from agora.pages.services import open_barrier_report_count, pages_on_defaults
 
     widgets = []
     for widget in DASHBOARD_WIDGETS:
@@ -31,7 +31,15 @@ async def dashboard(request: Request) -> Response:
     return await render(
         request,
         "staff/dashboard.html",
-        {"widgets": widgets, "open_barrier_reports": await open_barrier_report_count()},
+        {
+            "widgets": widgets,
+            "open_barrier_reports": await open_barrier_report_count(),
+            # Named here, so that no public page keeps a placeholder unnoticed once the site is live.
+            "default_pages": [
+                (kind.slug, language, gettext(kind.title_msgid))
+                for kind, language in await pages_on_defaults(request.app.state.settings.languages)
+            ],
+        },
     )
 
 

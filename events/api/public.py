@@ -25,20 +25,24 @@ from events.models import (
     AGENDA_KINDS,
     CANCELLED,
     COMPLETED,
+    IN_PERSON,
+    ONLINE,
     PENDING_CONFIRMATION,
     PUBLISHED,
     QUESTION_KINDS,
     SESSION_KINDS,
+    SESSION_MODES,
     WAITLISTED,
     Series,
     Session,
     Track,
+    attendances,
 )
 from events.services import common, limits, signup
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
-STATES = ("open", "waitlist", "not_open", "closed", "past")
+STATES = ("open", "waitlist", "not_open", "closed", "past", "cancelled")
 
 
 # --- what the endpoints answer ------------------------------------------------------------------------------
@@ -81,6 +85,9 @@ class RegistrationInfo(BaseModel):
 
 class SessionOut(BaseModel):
     id: int
+    status: str = Field(
+        json_schema_extra={"enum": list(KNOWN_STATUSES)}, description="published, cancelled or completed."
+    )
     series_id: int | None
     kind: str = Field(json_schema_extra={"enum": list(SESSION_KINDS)})
     title: str
@@ -88,10 +95,13 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     venue: VenueOut
-    # The link itself goes only to registered people (in their mails), not to the public.
-    online: bool = Field(description="Whether people can also take part online.")
-    capacity: int
-    seats_left: int
+    # The link itself goes only to confirmed online attendees (in their mails), not to the public.
+    online: bool = Field(description="Whether people can take part online.")
+    mode: str = Field(json_schema_extra={"enum": list(SESSION_MODES)}, description="in_person, online or hybrid.")
+    capacity: int = Field(description="Seats in the room.")
+    seats_left: int = Field(description="Seats left in the room.")
+    online_capacity: int = Field(description="Places online.")
+    online_places_left: int = Field(description="Places left online.")
     registration: RegistrationInfo
     url: str = Field(json_schema_extra={"format": "uri"}, description="The public page of the session.")
 
@@ -184,7 +194,9 @@ def series_out(request: Request, series: Series) -> SeriesOut:
 def registration_state(session: Session) -> str:
     """open, waitlist (full: new registrations join the waitlist), not_open, closed or past."""
     now = common.now_utc()
-    if now >= session.starts_at:
+    if session.status == CANCELLED:
+        return "cancelled"
+    if session.status == COMPLETED or now >= session.starts_at:
         return "past"
     if session.registration_opens_at and now < session.registration_opens_at:
         return "not_open"
@@ -197,6 +209,7 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
     """The fields of SessionOut, for it and the models extending it."""
     return {
         "id": session.id,
+        "status": session.status,
         "series_id": session.series_id,
         "kind": session.kind,
         "title": session.title,
@@ -204,9 +217,12 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
         "venue": VenueOut.of(session),
-        "online": bool(session.online_url),
+        "online": session.mode != IN_PERSON,
+        "mode": session.mode,
         "capacity": session.capacity,
-        "seats_left": services.seats_left(session),
+        "seats_left": session.places_left(IN_PERSON),
+        "online_capacity": session.online_capacity,
+        "online_places_left": session.places_left(ONLINE),
         "registration": RegistrationInfo(
             state=registration_state(session),
             opens_at=session.registration_opens_at,
@@ -236,7 +252,8 @@ async def session_list(request: Request, query: SessionQuery) -> Response:
 
 
 async def session_detail(request: Request) -> Response:
-    session = await Session.get_or_none(id=path_id(request, "session_id"), status=PUBLISHED)
+    # A cancelled or completed session is answered with its status, as its page shows it; drafts stay unknown.
+    session = await Session.get_or_none(id=path_id(request, "session_id"), status__in=KNOWN_STATUSES)
     if session is None:
         raise NotFound(_("This session does not exist."))
     tracks = await Track.filter(session_id=session.id).order_by("id")
@@ -272,7 +289,9 @@ async def register(request: Request, body: forms.RegistrationInput) -> Response:
         )
     model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session))
     tracks = [track.id for track in await Track.filter(session_id=session.id)]
-    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues)
+    rules = forms.session_rules(
+        tracks=tracks, max_colleagues=session.max_colleagues, attendances=attendances(session.mode)
+    )
     data = validate(model, body.model_dump(by_alias=True), **rules)
     try:
         receipt = await signup.register_publicly(

@@ -21,7 +21,7 @@ from events import services
 from events.api.public import SessionOut, session_fields
 from events.errors import EventError
 from events.forms import SessionChange, SessionCreate
-from events.models import PUBLISHED, REGISTRATION_STATUSES, SESSION_STATUSES, Registration, Series, Session
+from events.models import ATTENDANCES, PUBLISHED, REGISTRATION_STATUSES, SESSION_STATUSES, Registration, Series, Session
 
 
 class StaffSession(SessionOut):
@@ -29,6 +29,7 @@ class StaffSession(SessionOut):
     online_url: str
     contact_email: str
     seats_taken: int
+    online_seats_taken: int
     cancel_deadline: datetime | None
     sequence: int = Field(description="The calendar SEQUENCE, raised on every change.")
     created_at: datetime
@@ -49,6 +50,7 @@ class RegistrationOut(BaseModel):
     role: str
     language: str
     seats: int
+    attendance: str = Field(json_schema_extra={"enum": list(ATTENDANCES)}, description="in_person or online.")
     colleagues: list[ColleagueOut]
     track_id: int | None
     answers: dict[str, str | float | list[str]] = Field(description="Question id (as text) -> answer.")
@@ -77,6 +79,7 @@ def staff_session(request: Request, session: Session) -> StaffSession:
             "online_url": session.online_url,
             "contact_email": session.contact_email,
             "seats_taken": session.seats_taken,
+            "online_seats_taken": session.online_seats_taken,
             "cancel_deadline": session.cancel_deadline,
             "sequence": session.ics_sequence,
             "created_at": session.created_at,

@@ -33,7 +33,17 @@ from agora.forms import (
 )
 from agora.forms import column_length as limit
 from agora.i18n import gettext as _
-from events.models import AGENDA_KINDS, QUESTION_KINDS, SESSION_KINDS, AgendaItem, Series, Session, Speaker, Track
+from events.models import (
+    AGENDA_KINDS,
+    QUESTION_KINDS,
+    SESSION_KINDS,
+    SESSION_MODES,
+    AgendaItem,
+    Series,
+    Session,
+    Speaker,
+    Track,
+)
 from events.recurrence import MAX_GENERATE, parse_rule
 
 
@@ -123,11 +133,17 @@ class _SessionFields(InputModel):
     venue_address: Annotated[str, Line(limit(Session, "venue_address"))] = ""
     venue_room: Annotated[str, Line(limit(Session, "venue_room"))] = ""
     venue_accessibility: Annotated[str, Paragraph(NOTE_MAX)] = ""
+    topic: Annotated[str, Line(limit(Session, "topic"))] = Field(
+        default="", description="What this date is about (tells the dates of a series apart)."
+    )
+    directions: Annotated[str, Paragraph(NOTE_MAX)] = Field(default="", description="Public transport and parking.")
     online_url: Annotated[str, WebAddress(limit(Session, "online_url"))] = Field(
         default="", description="https:// address of the online part, or empty."
     )
     contact_email: OptionalEmail = ""
-    capacity: Annotated[int, Integer(0, MAX_SEATS)] = 30
+    mode: Annotated[str, OneOf(*SESSION_MODES)] = Field(default="in_person", description="in_person, online or hybrid.")
+    capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=30, description="Seats in the room.")
+    online_capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=0, description="Places online.")
     max_colleagues: Annotated[int, Integer(0, MAX_COLLEAGUES)] = 0
     requires_approval: Checkbox = False
     registration_opens_at: OptionalMoment = None

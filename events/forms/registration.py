@@ -29,7 +29,7 @@ from agora.forms import (
 from agora.forms import column_length as limit
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
-from events.models import CHECKBOXES, CHOICE, NUMBER, Question, Registration
+from events.models import ATTENDANCES, CHECKBOXES, CHOICE, NUMBER, Question, Registration
 
 # The consent shown next to the box; its version is recorded with every registration, so a new wording
 # needs a new version.
@@ -176,6 +176,11 @@ class RegistrationInput(Answering):
     track_id: Id | None = Field(
         default=None, validate_default=True, description="Required when the session has workshop tracks."
     )
+    attendance: Annotated[str, OneOf("", *ATTENDANCES)] = Field(
+        default="",
+        validate_default=True,
+        description="in_person or online: required for a hybrid session, else the session's only way of taking part.",
+    )
     consent: Checkbox = Field(
         default=False,
         validate_default=True,
@@ -208,6 +213,18 @@ class RegistrationInput(Answering):
             raise ValueError(_("Please choose one of the tracks offered."))
         return track_id
 
+    @field_validator("attendance")
+    @classmethod
+    def _attendance(cls, attendance: str, info: ValidationInfo) -> str:
+        offered = (info.context or {}).get("attendances")
+        if offered is None:  # read without the session's rules: keep the value for them
+            return attendance
+        if len(offered) == 1:
+            return str(offered[0])
+        if attendance not in offered:
+            raise ValueError(_("Please choose how you take part: in the room or online."))
+        return attendance
+
     @field_validator("consent")
     @classmethod
     def _consent(cls, consent: bool, info: ValidationInfo) -> bool:
@@ -218,7 +235,7 @@ class RegistrationInput(Answering):
     @classmethod
     def from_form(cls, form: FormData) -> dict[str, Any]:
         data: dict[str, Any] = {key: form[key] for key in ("name", "email", "organisation", "role") if key in form}
-        for key in ("consent", "invitation"):
+        for key in ("consent", "invitation", "attendance"):
             if key in form:
                 data[key] = form[key]
         if form.get("track"):
@@ -248,6 +265,7 @@ class RegistrationInput(Answering):
             "answers": self.answer_values(),
             "colleagues": [{"name": c.name, "email": c.email} for c in self.colleagues],
             "track_id": self.track_id,
+            "attendance": self.attendance,
             "consent": self.consent,
         }
 
@@ -256,9 +274,11 @@ class RegistrationInput(Answering):
         return {**self.registrant(), "invitation": self.invitation}
 
 
-def session_rules(*, tracks: list[int], max_colleagues: int, by_staff: bool = False) -> dict[str, Any]:
+def session_rules(
+    *, tracks: list[int], max_colleagues: int, by_staff: bool = False, attendances: tuple[str, ...] = ("in_person",)
+) -> dict[str, Any]:
     """The validation context of a registration: what the session offers."""
-    return {"tracks": tracks, "max_colleagues": max_colleagues, "by_staff": by_staff}
+    return {"tracks": tracks, "max_colleagues": max_colleagues, "by_staff": by_staff, "attendances": attendances}
 
 
 class DetailsInput(Answering):

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from agora.i18n import local_zone
 from agora.markdown import render_markdown
 from agora.settings import Settings
-from events.models import CANCELLED
+from events.models import CANCELLED, HYBRID, ONLINE
 from events.services.public import CLOSED, NOT_OPEN, OPEN, PAST, SESSION_CANCELLED, WAITLIST, SessionView
 
 # German first: these are the addresses people see and share. The manage links are defined by the services
@@ -73,11 +73,12 @@ def json_ld(view: SessionView, settings: Settings) -> dict[str, Any]:
                 "addressCountry": "DE",
             }
         locations.append(place)
-    if session.online_url:
-        locations.append({"@type": "VirtualLocation", "url": session.online_url})
-    if locations and session.online_url and len(locations) > 1:
+    # The join link is never public: the online location points to the session page, where people register.
+    if session.mode in (ONLINE, HYBRID):
+        locations.append({"@type": "VirtualLocation", "url": url})
+    if session.mode == HYBRID:
         mode = "https://schema.org/MixedEventAttendanceMode"
-    elif session.online_url:
+    elif session.mode == ONLINE:
         mode = "https://schema.org/OnlineEventAttendanceMode"
     else:
         mode = "https://schema.org/OfflineEventAttendanceMode"
@@ -107,7 +108,7 @@ def json_ld(view: SessionView, settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": session.title,
+        "name": session.full_title,
         "description": _plain(session.description),
         "startDate": _iso_local(session.starts_at),
         "endDate": _iso_local(session.ends_at),

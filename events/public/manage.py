@@ -17,7 +17,7 @@ from agora.i18n import gettext as _
 from agora.web import error_page, redirect, render, session_of
 from events import checkin, forms, services
 from events.errors import EventError, NotFound
-from events.models import ATTENDED, PENDING_APPROVAL, SEATED, WAITLISTED, Registration, Session
+from events.models import ATTENDED, PENDING_APPROVAL, SEATED, WAITLISTED, Registration, Session, receives_join_link
 from events.public.common import MANAGE_PATH, ics_response, session_url
 from events.services import feeds
 from events.services.common import now_utc, questions_for
@@ -66,6 +66,7 @@ async def _manage_page(
             "base": f"{MANAGE_PATH}/{token}",
             "session_url": session_url(session.id),
             "qr": Markup(checkin.qr_svg(registration.checkin_code)) if seated else "",  # noqa: S704 - segno SVG
+            "join_link": session.online_url if receives_join_link(registration.attendance, registration.status) else "",
             "can_cancel": _can_cancel(registration, session, now_utc()),
             "editable": editable,
             "errors": errors or {},

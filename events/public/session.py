@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +16,7 @@ from agora.i18n import gettext as _
 from agora.web import path_id, render, session_of
 from events import forms, invitations
 from events.errors import EventError, RegistrationClosed
-from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED
+from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED, attendances
 from events.public.common import json_ld, json_ld_script_body, series_url, session_url
 from events.services import limits, signup
 from events.services.public import SessionView, session_view
@@ -52,7 +53,7 @@ async def _page(
     crumbs: list[tuple[str, str | None]] = [(_("Home"), "/"), (_("Sessions"), "/termine")]
     if view.series is not None:
         crumbs.append((view.series.title, series_url(view.series.id)))
-    crumbs.append((view.session.title, None))
+    crumbs.append((view.session.full_title, None))
     offered = view.session.max_colleagues
     colleagues = list(values.get("colleagues") or [])
     colleagues += [{"name": "", "email": ""}] * max(0, offered - len(colleagues))
@@ -61,6 +62,9 @@ async def _page(
         "events/session.html",
         {
             "view": view,
+            "map_link": settings.map_url.replace("{address}", quote(view.session.venue_address))
+            if view.session.venue_address
+            else "",
             "session": view.session,
             "values": values,
             "colleague_rows": colleagues[: max(offered, len(colleagues))],
@@ -87,7 +91,11 @@ async def register_submit(request: Request) -> Response:
     settings = request.app.state.settings
     view = await session_view(path_id(request, "id"))
     model = forms.with_questions(forms.RegistrationInput, view.questions)
-    rules = forms.session_rules(tracks=[t.id for t in view.tracks], max_colleagues=view.session.max_colleagues)
+    rules = forms.session_rules(
+        tracks=[t.id for t in view.tracks],
+        max_colleagues=view.session.max_colleagues,
+        attendances=attendances(view.session.mode),
+    )
     try:
         data = await parse_form(request, model, **rules)
     except FieldErrors as exc:
@@ -131,7 +139,7 @@ async def register_submit(request: Request) -> Response:
             "breadcrumbs": [
                 (_("Home"), "/"),
                 (_("Sessions"), "/termine"),
-                (view.session.title, session_url(view.session.id)),
+                (view.session.full_title, session_url(view.session.id)),
                 (_("Registration received"), None),
             ],
         },

@@ -16,7 +16,7 @@ from typing import TypeVar
 from tortoise.exceptions import OperationalError, TransactionManagementError
 from tortoise.expressions import F
 
-from events.models import Session, Track
+from events.models import ONLINE, Session, Track
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,15 +24,28 @@ T = TypeVar("T")
 RETRIES = 40
 
 
-async def claim_session(session_id: int, seats: int) -> bool:
-    updated = await Session.filter(id=session_id, seats_taken__lte=F("capacity") - seats).update(
-        seats_taken=F("seats_taken") + seats
-    )
+async def claim_session(session_id: int, seats: int, attendance: str = "in_person") -> bool:
+    """One conditional UPDATE on the pool of the way of taking part: the room's seats or the online places."""
+    if attendance == ONLINE:
+        updated = await Session.filter(id=session_id, online_seats_taken__lte=F("online_capacity") - seats).update(
+            online_seats_taken=F("online_seats_taken") + seats
+        )
+    else:
+        updated = await Session.filter(id=session_id, seats_taken__lte=F("capacity") - seats).update(
+            seats_taken=F("seats_taken") + seats
+        )
     return updated == 1
 
 
-async def release_session(session_id: int, seats: int) -> None:
-    updated = await Session.filter(id=session_id, seats_taken__gte=seats).update(seats_taken=F("seats_taken") - seats)
+async def release_session(session_id: int, seats: int, attendance: str = "in_person") -> None:
+    if attendance == ONLINE:
+        updated = await Session.filter(id=session_id, online_seats_taken__gte=seats).update(
+            online_seats_taken=F("online_seats_taken") - seats
+        )
+    else:
+        updated = await Session.filter(id=session_id, seats_taken__gte=seats).update(
+            seats_taken=F("seats_taken") - seats
+        )
     if updated != 1:
         # Would mean a status transition released twice: the transaction must not commit.
         raise RuntimeError(f"seat counter of session {session_id} would go negative")
@@ -51,18 +64,18 @@ async def release_track(track_id: int, seats: int) -> None:
         raise RuntimeError(f"seat counter of track {track_id} would go negative")
 
 
-async def claim(session_id: int, track_id: int | None, seats: int) -> bool:
-    """Claim seats in the session and, when chosen, in its track: both or neither (inside a transaction)."""
-    if not await claim_session(session_id, seats):
+async def claim(session_id: int, track_id: int | None, seats: int, attendance: str = "in_person") -> bool:
+    """Claim seats in the session's pool and, when chosen, in its track: both or neither (inside a transaction)."""
+    if not await claim_session(session_id, seats, attendance):
         return False
     if track_id is not None and not await claim_track(track_id, seats):
-        await release_session(session_id, seats)
+        await release_session(session_id, seats, attendance)
         return False
     return True
 
 
-async def release(session_id: int, track_id: int | None, seats: int) -> None:
-    await release_session(session_id, seats)
+async def release(session_id: int, track_id: int | None, seats: int, attendance: str = "in_person") -> None:
+    await release_session(session_id, seats, attendance)
     if track_id is not None:
         await release_track(track_id, seats)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from agora.settings import Settings
 from events import calendar, checkin
-from events.models import CONFIRMED, Question, Registration, Series, Session
+from events.models import CONFIRMED, Question, Registration, Series, Session, receives_join_link
 from notifications import api
 
 CONFIRM_REQUEST = "registration_confirm_request"
@@ -34,6 +34,8 @@ KINDS = (
 QR_KINDS = (CONFIRMED_KIND, PROMOTED_KIND)
 for _kind in KINDS:
     api.register_kind(_kind)
+
+QR_CONTENT_ID = "checkin-qr@agora"
 
 # Unambiguous on a badge and when read aloud: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -95,13 +97,18 @@ def context(settings: Settings, registration: Registration, session: Session) ->
         "name": registration.name,
         "status": registration.status,
         "seats": registration.seats,
-        "session_title": session.title,
+        "session_title": session.full_title,
+        # Replies to a session's mails reach its contact (notifications set Reply-To from this).
+        "reply_to": session.contact_email,
         "starts_at": _iso(session.starts_at),
         "ends_at": _iso(session.ends_at),
         "venue_name": session.venue_name,
         "venue_address": session.venue_address,
         "venue_room": session.venue_room,
-        "online_url": session.online_url,
+        "mode": session.mode,
+        "attendance": registration.attendance,
+        # Only confirmed online attendees get the join link (the calendar file follows the same rule).
+        "online_url": session.online_url if receives_join_link(registration.attendance, registration.status) else "",
         "hold_expires_at": _iso(registration.hold_expires_at),
         "checkin_code": registration.checkin_code,
         "manage_url": manage_url(settings, registration),
@@ -137,6 +144,10 @@ async def notify(
         # The code travels as a picture too, so the person can show the mail at the entrance.
         svg = checkin.qr_svg(registration.checkin_code)
         attachments.append(api.Attachment("check-in-code.svg", "image/svg+xml", svg.encode("utf-8")))
+        # Shown in the HTML part as well: common mail clients show no SVG, so the picture there is a PNG.
+        png = checkin.qr_png(registration.checkin_code)
+        attachments.append(api.Attachment("check-in-code.png", "image/png", png, content_id=QR_CONTENT_ID))
+        extra = {**(extra or {}), "qr_cid": QR_CONTENT_ID}
     await api.enqueue(
         kind,
         to=registration.email,

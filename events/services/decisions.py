@@ -66,7 +66,7 @@ async def move_to_confirmed(settings: Settings, registration_id: int, *, now: da
         session = await _session(reg.session_id)
         old = reg.status
         async with transaction():
-            if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats):
+            if old == WAITLISTED and not await capacity.claim(session.id, reg.track_id, reg.seats, reg.attendance):
                 raise EventError({"capacity": _("There are not enough free seats. Raise the capacity first.")})
             if not await _set_status(
                 reg,
@@ -99,7 +99,7 @@ async def move_to_waitlist(settings: Settings, registration_id: int, *, now: dat
         async with transaction():
             if not await _set_status(reg, old, WAITLISTED, waitlisted_at=now, hold_expires_at=None, confirmed_at=None):
                 raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
-            await capacity.release(session.id, reg.track_id, reg.seats)
+            await capacity.release(session.id, reg.track_id, reg.seats, reg.attendance)
             await common.notify(
                 settings,
                 common.WAITLISTED_KIND,

@@ -176,6 +176,16 @@ async def waitlist_of(session_id: int) -> list[Registration]:
     return await Registration.filter(session_id=session_id, status=WAITLISTED).order_by("waitlisted_at", "id")
 
 
+def waitlist_positions(waiting: list[Registration]) -> dict[int, int]:
+    """Registration id -> place on its own waitlist (the room and the online places each have one)."""
+    counted: dict[str, int] = {}
+    positions: dict[int, int] = {}
+    for reg in waiting:
+        counted[reg.attendance] = counted.get(reg.attendance, 0) + 1
+        positions[reg.id] = counted[reg.attendance]
+    return positions
+
+
 async def series_overview() -> list[tuple[Series, int]]:
     """Every series with its number of sessions, in one grouped query."""
     rows = await Series.all().annotate(session_count=Count("sessions")).group_by("id").order_by("title", "id")

@@ -73,7 +73,7 @@ def registration_state(session: Session, now: datetime) -> str:
         return NOT_OPEN
     if now >= (session.registration_closes_at or session.starts_at):
         return CLOSED
-    return WAITLIST if session.capacity - session.seats_taken <= 0 else OPEN
+    return WAITLIST if session.offered_left() <= 0 else OPEN
 
 
 async def public_session(session_id: int | None) -> Session:
@@ -107,7 +107,7 @@ async def session_view(session_id: int | None, *, now: datetime | None = None) -
         agenda=agenda,
         tracks=tracks,
         questions=await common.questions_for(session),
-        seats_left=max(0, session.capacity - session.seats_taken),
+        seats_left=session.offered_left(),
         state=registration_state(session, now or common.now_utc()),
         parallel=parallel,
         rooms=rooms,

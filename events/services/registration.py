@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -30,6 +31,7 @@ from events.models import (
     WAITLISTED,
     Registration,
     Session,
+    attendances,
 )
 from events.services import capacity, common
 
@@ -61,13 +63,20 @@ def _seated_status(session: Session, email_confirmed: bool) -> str:
 
 
 async def _set_status(registration: Registration, old: str, new: str, **changes: Any) -> bool:
-    """Compare-and-set; on success the object reflects the new row."""
-    updated = await Registration.filter(id=registration.id, status=old).update(status=new, **changes)
+    """Compare-and-set; on success the object reflects the new row.
+
+    Gaining or losing the seat changes the person's calendar entry on its own (a CANCEL, or a REQUEST after one):
+    the registration's own SEQUENCE share goes up, so the newer file always outranks the one before it."""
+    flips = (old in SEATED) != (new in SEATED)
+    counter = {"ics_own_sequence": F("ics_own_sequence") + 1} if flips else {}
+    updated = await Registration.filter(id=registration.id, status=old).update(status=new, **changes, **counter)
     if updated != 1:
         return False
     registration.status = new
     for key, value in changes.items():
         setattr(registration, key, value)
+    if flips:
+        registration.ics_own_sequence += 1
     return True
 
 
@@ -82,6 +91,7 @@ async def register(
     answers: dict[str, Any] | None = None,
     colleagues: list[dict[str, str]] | None = None,
     track_id: int | None = None,
+    attendance: str = "",
     consent: bool = False,
     consent_version: str = "",
     consent_text: str = "",
@@ -94,6 +104,8 @@ async def register(
 
     The person's details arrive clean (events.forms.RegistrationInput, checked against the session's questions,
     tracks and number of colleagues); this decides only what the session's state allows.
+
+    attendance: in_person or online; only a hybrid session lets the person choose (empty: the session's only way).
 
     invitation: the token of a personal invitation link, if the person came through one. The invitation of
     this session (by that token, else by address) is marked as registered in the same transaction.
@@ -109,6 +121,10 @@ async def register(
         raise EventError({"consent": _("Please agree to the processing of your data to register.")})
     party = colleagues or []
     track = track_id
+    offered = attendances(session.mode)
+    attendance = attendance or offered[0]
+    if attendance not in offered:
+        raise EventError({"attendance": _("Please choose how you take part.")})
     existing = await Registration.get_or_none(session_id=session.id, email=email)
     if existing is not None and existing.status != REG_CANCELLED:
         raise DuplicateRegistration({"email": _("This email address is already registered for this session.")})
@@ -123,6 +139,7 @@ async def register(
         "colleagues": party,
         "seats": seats,
         "track_id": track,
+        "attendance": attendance,
         "language": language,
         "consent_version": consent_version if not by_staff else consent_version or "staff",
         "consent_text": consent_text,
@@ -137,7 +154,7 @@ async def register(
         # A fresh copy each time: a retried attempt may end on the waitlist after the first one held a seat.
         values = dict(fields)
         async with transaction():
-            if await capacity.claim(session.id, track, seats):
+            if await capacity.claim(session.id, track, seats, attendance):
                 status = _seated_status(session, email_confirmed=by_staff)
                 if status == PENDING_CONFIRMATION:
                     values["hold_expires_at"] = now + HOLD_PERIOD
@@ -227,7 +244,7 @@ async def confirm_registration(settings: Settings, token: str, *, now: datetime 
             elif reg.status == REG_CANCELLED and reg.email_confirmed_at is None:
                 # The hold expired before the link was used: take a seat if one is free, else the waitlist.
                 _check_open(session, now)
-                if await capacity.claim(session.id, reg.track_id, reg.seats):
+                if await capacity.claim(session.id, reg.track_id, reg.seats, reg.attendance):
                     status = _seated_status(session, email_confirmed=True)
                     changes: dict[str, Any] = {"confirmed_at": now if status == CONFIRMED else None}
                 else:
@@ -243,7 +260,7 @@ async def confirm_registration(settings: Settings, token: str, *, now: datetime 
                 ):
                     await _announce(settings, reg, session)
                 elif status != WAITLISTED:
-                    await capacity.release(session.id, reg.track_id, reg.seats)
+                    await capacity.release(session.id, reg.track_id, reg.seats, reg.attendance)
             return reg
 
     return await capacity.retrying(attempt)
@@ -257,11 +274,16 @@ async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime
         return []
     promoted: list[int] = []
     waiting = await Registration.filter(session_id=session_id, status=WAITLISTED).order_by("waitlisted_at", "id")
+    full: set[str] = set()
     for reg in waiting:
-        free = await Session.filter(id=session_id).values_list("capacity", "seats_taken")
-        if not free or free[0][0] - free[0][1] <= 0:
-            break
-        if not await capacity.claim(session_id, reg.track_id, reg.seats):
+        # Each way of taking part has its own waitlist: a full room does not hold up the online places.
+        if reg.attendance in full:
+            continue
+        pool = await Session.get(id=session_id)
+        if pool.places_left(reg.attendance) <= 0:
+            full.add(reg.attendance)
+            continue
+        if not await capacity.claim(session_id, reg.track_id, reg.seats, reg.attendance):
             continue
         confirmed = reg.email_confirmed_at is not None
         status = _seated_status(session, email_confirmed=confirmed)
@@ -271,7 +293,7 @@ async def promote_waitlist(settings: Settings, session_id: int, *, now: datetime
         }
         if not await _set_status(reg, WAITLISTED, status, **changes):
             # Someone else moved this person meanwhile: give the seats back.
-            await capacity.release(session_id, reg.track_id, reg.seats)
+            await capacity.release(session_id, reg.track_id, reg.seats, reg.attendance)
             continue
         promoted.append(reg.id)
         await common.notify(settings, common.PROMOTED_KIND, reg, session, with_calendar=status == CONFIRMED)
@@ -295,7 +317,7 @@ async def _leave(
             if not await _set_status(reg, old, to, cancelled_at=now, hold_expires_at=None):
                 raise EventError({"status": _("This registration was changed meanwhile. Please try again.")})
             if old in SEATED:
-                await capacity.release(session.id, reg.track_id, reg.seats)
+                await capacity.release(session.id, reg.track_id, reg.seats, reg.attendance)
             await common.notify(
                 settings,
                 common.CANCELLED_KIND,
@@ -355,7 +377,7 @@ async def expire_holds(settings: Settings, now: datetime | None = None) -> int:
                     reg, PENDING_CONFIRMATION, REG_CANCELLED, cancelled_at=now, hold_expires_at=None
                 ):
                     return False
-                await capacity.release(reg.session_id, reg.track_id, reg.seats)
+                await capacity.release(reg.session_id, reg.track_id, reg.seats, reg.attendance)
                 await promote_waitlist(settings, reg.session_id, now=now)
             return True
 
@@ -383,11 +405,13 @@ async def waitlist_position(registration: Registration) -> int | None:
         return None
     ahead = await Registration.filter(
         session_id=registration.session_id,
+        attendance=registration.attendance,
         status=WAITLISTED,
         waitlisted_at__lt=registration.waitlisted_at,
     ).count()
     same_time = await Registration.filter(
         session_id=registration.session_id,
+        attendance=registration.attendance,
         status=WAITLISTED,
         waitlisted_at=registration.waitlisted_at,
         id__lt=registration.id,

@@ -16,10 +16,12 @@ from events.models import (
     CANCELLED,
     COMPLETED,
     DRAFT,
+    IN_PERSON,
     PUBLISHED,
     QUESTION_KINDS,
     SEATED,
     SESSION_KINDS,
+    SESSION_MODES,
     WAITLISTED,
     AgendaItem,
     Question,
@@ -28,6 +30,7 @@ from events.models import (
     Session,
     Speaker,
     Track,
+    receives_join_link,
 )
 from events.services import common
 from events.services.registration import promote_waitlist
@@ -52,6 +55,8 @@ SESSION_FIELDS = {
     "series_id",
     "kind",
     "title",
+    "topic",
+    "directions",
     "description",
     "starts_at",
     "ends_at",
@@ -61,7 +66,9 @@ SESSION_FIELDS = {
     "venue_accessibility",
     "online_url",
     "contact_email",
+    "mode",
     "capacity",
+    "online_capacity",
     "registration_opens_at",
     "registration_closes_at",
     "requires_approval",
@@ -72,6 +79,7 @@ SESSION_FIELDS = {
 # Changes that make the calendar entry out of date: they raise SEQUENCE and are mailed to everyone seated.
 CALENDAR_FIELDS = {
     "title",
+    "topic",
     "description",
     "starts_at",
     "ends_at",
@@ -145,8 +153,11 @@ def _check_session(merged: dict[str, Any]) -> None:
         errors["ends_at"] = _("Please enter the end.")
     elif isinstance(starts, datetime) and starts.tzinfo and ends <= starts:
         errors["ends_at"] = _("The end must be after the start.")
-    if not isinstance(merged.get("capacity"), int) or merged["capacity"] < 0:
-        errors["capacity"] = _("Please enter a whole number, zero or more.")
+    if merged.get("mode", IN_PERSON) not in SESSION_MODES:
+        errors["mode"] = _("Please choose how the session takes place.")
+    for key in ("capacity", "online_capacity"):
+        if not isinstance(merged.get(key, 0), int) or merged.get(key, 0) < 0:
+            errors[key] = _("Please enter a whole number, zero or more.")
     if not isinstance(merged.get("max_colleagues"), int) or merged["max_colleagues"] < 0:
         errors["max_colleagues"] = _("Please enter a whole number, zero or more.")
     opens, closes = merged.get("registration_opens_at"), merged.get("registration_closes_at")
@@ -204,29 +215,39 @@ async def update_session(settings: Settings, session_id: int, *, now: datetime |
     await _check_survey(data)
     changed = {k for k, v in data.items() if getattr(session, k, None) != v}
     relevant = changed & CALENDAR_FIELDS
+    pools = changed & {"capacity", "online_capacity"}
+    # A moved date is told with the old one beside it, so nobody has to look up what it was.
+    before = {"previous_starts_at": session.starts_at.isoformat(), "previous_ends_at": session.ends_at.isoformat()}
     async with transaction():
-        fields = {k: data[k] for k in changed if k != "capacity"}
+        fields = {k: data[k] for k in changed - pools}
         if relevant:
             fields["ics_sequence"] = F("ics_sequence") + 1
         if fields:
             await Session.filter(id=session_id).update(**fields)
-        if "capacity" in changed:
-            if not await Session.filter(id=session_id, seats_taken__lte=data["capacity"]).update(
-                capacity=data["capacity"]
-            ):
-                raise EventError({"capacity": _("The capacity cannot be lower than the seats already taken.")})
+        if "capacity" in pools and not await Session.filter(id=session_id, seats_taken__lte=data["capacity"]).update(
+            capacity=data["capacity"]
+        ):
+            raise EventError({"capacity": _("The capacity cannot be lower than the seats already taken.")})
+        if "online_capacity" in pools and not await Session.filter(
+            id=session_id, online_seats_taken__lte=data["online_capacity"]
+        ).update(online_capacity=data["online_capacity"]):
+            raise EventError({"online_capacity": _("The capacity cannot be lower than the places already taken.")})
         session = await Session.get(id=session_id)
         if relevant and session.status == PUBLISHED:
             for reg in await Registration.filter(session_id=session_id, status__in=SEATED):
+                # The join link is news only to those who get it: confirmed online attendees.
+                told = relevant if receives_join_link(reg.attendance, reg.status) else relevant - {"online_url"}
+                if not told:
+                    continue
                 await common.notify(
                     settings,
                     common.SESSION_CHANGED,
                     reg,
                     session,
                     with_calendar=True,
-                    extra={"changed": sorted(relevant), "sequence": session.ics_sequence},
+                    extra={"changed": sorted(told), "sequence": session.ics_sequence, **before},
                 )
-        if "capacity" in changed:
+        if pools:
             await promote_waitlist(settings, session_id, now=now)
     return session
 
@@ -392,4 +413,5 @@ async def agenda_of(session_id: int) -> list[AgendaItem]:
 
 
 def seats_left(session: Session) -> int:
-    return max(0, session.capacity - session.seats_taken)
+    """Places left over every way of taking part the session offers."""
+    return session.offered_left()

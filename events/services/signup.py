@@ -17,7 +17,15 @@ from agora.db import transaction
 from agora.forms import normalise_email
 from agora.settings import Settings
 from events.errors import DuplicateRegistration
-from events.models import PENDING_CONFIRMATION, REG_CANCELLED, WAITLISTED, Registration, Session, Track
+from events.models import (
+    PENDING_CONFIRMATION,
+    REG_CANCELLED,
+    WAITLISTED,
+    Registration,
+    Session,
+    Track,
+    attendances,
+)
 from events.services import common
 from events.services.registration import register, waitlist_position
 from notifications import api
@@ -62,8 +70,16 @@ async def register_publicly(
             **details,
         )
     except DuplicateRegistration:
+        party = 1 + len(colleagues or [])
         return await _already_registered(
-            settings, session_id, normalise_email(email), 1 + len(colleagues or []), track_id, language, now
+            settings,
+            session_id,
+            normalise_email(email),
+            party,
+            track_id,
+            language,
+            str(details.get("attendance") or ""),
+            now,
         )
     return Receipt(registration.status, registration.email, await waitlist_position(registration))
 
@@ -75,10 +91,12 @@ async def _already_registered(
     seats: int,
     track_id: int | None,
     language: str,
+    attendance: str,
     now: datetime | None,
 ) -> Receipt:
     now = now or common.now_utc()
     session = await Session.get(id=session_id)
+    attendance = attendance or attendances(session.mode)[0]
     async with transaction():
         existing = await Registration.filter(session_id=session_id, email=email).exclude(status=REG_CANCELLED).first()
         if existing is not None:
@@ -91,11 +109,11 @@ async def _already_registered(
                 dedup_key=f"events.registration_exists:{existing.id}:{now.date().isoformat()}",
             )
     # The answer a new registration would get now: a held seat if the party fits, else the end of the waitlist.
-    fits = session.capacity - session.seats_taken >= seats
+    fits = session.places_left(attendance) >= seats
     if fits and track_id is not None:
         track = await Track.get_or_none(id=track_id, session_id=session_id)
         fits = track is not None and track.capacity - track.seats_taken >= seats
     if fits:
         return Receipt(PENDING_CONFIRMATION, email, None)
-    waiting = await Registration.filter(session_id=session_id, status=WAITLISTED).count()
+    waiting = await Registration.filter(session_id=session_id, status=WAITLISTED, attendance=attendance).count()
     return Receipt(WAITLISTED, email, waiting + 1)

@@ -88,10 +88,12 @@ def routes() -> list[BaseRoute]:
         post(e + "/questions/{question_id}/delete", agenda.question_delete),
         get(e + "/registrations", registrations.registrations_page),
         post(e + "/registrations", registrations.registration_add, "registration_add"),
+        get(e + "/registrations/{registration_id}/cancel", registrations.cancel_confirm),
         post(e + "/registrations/{registration_id}/{action}", registrations.registration_action),
         get(e + "/export/{kind}.{fmt}", registrations.export),
         get(e + "/checkin", checkin.checkin_page),
         post(e + "/checkin", checkin.checkin_post, "checkin_post"),
+        post(e + "/checkin/scan", checkin.checkin_scan, "checkin_scan"),
         get(e + "/checkin/counts", checkin.checkin_counts),
         get(e + "/attendees", checkin.attendee_list),
     ]

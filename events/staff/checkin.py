@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -56,9 +57,27 @@ async def checkin_post(request: Request) -> Response:
     await session_of(request).flash(_("%(name)s is checked in.", name=registration.name))
     url = f"/staff/events/sessions/{session.id}/checkin"
     if back:
-        from urllib.parse import urlencode
-
         url += "?" + urlencode({"q": back})
+    return redirect(url)
+
+
+async def checkin_scan(request: Request) -> Response:
+    """The desk's one field: a scanner types the code and Enter (or staff type it); a code of this session checks
+    the person in at once, anything else shows the search results. Either way the field has the focus again."""
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
+    url = f"/staff/events/sessions/{session.id}/checkin"
+    try:
+        data = await parse_form(request, CheckinSearch)
+    except FieldErrors as exc:
+        return await checkin_page(request, errors={"q": " ".join(exc.errors.values())}, status=400)
+    code = checkin.normalise_code(data.q)
+    if not code or not await Registration.exists(session_id=session.id, checkin_code=code):
+        return redirect(url + ("?" + urlencode({"q": data.q}) if data.q else ""))
+    try:
+        registration = await checkin.check_in(session.id, code)
+    except EventError as exc:
+        return await checkin_page(request, errors={"q": " ".join(exc.errors.values())}, status=400)
+    await session_of(request).flash(_("%(name)s is checked in.", name=registration.name))
     return redirect(url)
 
 

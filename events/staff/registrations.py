@@ -10,10 +10,10 @@ from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.web import NotFound, get_or_404, path_id, redirect, render, session_of
-from events import exports, forms
+from events import checkin, exports, forms
 from events import services as event_services
 from events.errors import EventError
-from events.models import Registration, Session, Track
+from events.models import Registration, Session, Track, attendances
 from events.services import common, planning
 
 STATUS_LABELS = {
@@ -34,6 +34,7 @@ ACTIONS = {
         event_services.move_to_waitlist,
         lazy_gettext("The person has been moved to the end of the waitlist."),
     ),
+    "attended-online": (checkin.mark_attended_online, lazy_gettext("The online attendance has been recorded.")),
 }
 
 
@@ -44,13 +45,15 @@ async def registrations_page(
     registrations = (
         await Registration.filter(session_id=session.id).order_by("created_at", "id").prefetch_related("track")
     )
+    waiting = await planning.waitlist_of(session.id)
     return await render(
         request,
         "events/staff/registrations.html",
         {
             "session": session,
             "registrations": [r for r in registrations if r.status != "waitlisted"],
-            "waitlist": await planning.waitlist_of(session.id),
+            "waitlist": waiting,
+            "positions": planning.waitlist_positions(waiting),
             "counts": await planning.status_counts(session.id),
             "seats_left": event_services.seats_left(session),
             "labels": STATUS_LABELS,
@@ -69,7 +72,9 @@ async def registration_add(request: Request) -> Response:
     session = await get_or_404(Session, id=path_id(request, "session_id"))
     tracks = [track.id for track in await Track.filter(session_id=session.id)]
     model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session), strict=False)
-    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues, by_staff=True)
+    rules = forms.session_rules(
+        tracks=tracks, max_colleagues=session.max_colleagues, by_staff=True, attendances=attendances(session.mode)
+    )
     try:
         data = await parse_form(request, model, **rules)
     except FieldErrors as exc:
@@ -88,6 +93,15 @@ async def registration_add(request: Request) -> Response:
         )
     )
     return redirect(f"/staff/events/sessions/{session.id}/registrations")
+
+
+async def cancel_confirm(request: Request) -> Response:
+    """The step before staff cancel someone: whose registration, and what follows."""
+    session = await get_or_404(Session, id=path_id(request, "session_id"))
+    registration = await get_or_404(Registration, id=path_id(request, "registration_id"), session_id=session.id)
+    return await render(
+        request, "events/staff/cancel_registration.html", {"session": session, "registration": registration}
+    )
 
 
 async def registration_action(request: Request) -> Response:

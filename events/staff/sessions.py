@@ -16,7 +16,7 @@ from events import recurrence
 from events import services as event_services
 from events.errors import EventError
 from events.forms import CancelInput, MoveInput, SessionChange, SessionCreate, shown
-from events.models import SESSION_STATUSES, Series, Session
+from events.models import IN_PERSON, SESSION_STATUSES, Series, Session
 from events.services import planning
 from surveys import api as surveys
 
@@ -25,6 +25,17 @@ KIND_LABELS = {
     "workshop": lazy_gettext("Workshop"),
     "information": lazy_gettext("Information event"),
 }
+MODE_LABELS = {
+    "in_person": lazy_gettext("In person"),
+    "online": lazy_gettext("Online"),
+    "hybrid": lazy_gettext("Hybrid: in the room or online"),
+}
+
+
+def mode_labels() -> dict[str, Any]:
+    return MODE_LABELS
+
+
 STATUS_LABELS = {
     "draft": lazy_gettext("Draft"),
     "published": lazy_gettext("Published"),
@@ -33,7 +44,9 @@ STATUS_LABELS = {
 }
 TEXT_FIELDS = (
     "title",
+    "topic",
     "description",
+    "directions",
     "venue_name",
     "venue_address",
     "venue_room",
@@ -76,6 +89,7 @@ async def _form(request: Request, session: Session | None, values: dict, errors:
             "values": shown(values),
             "errors": errors,
             "kinds": KIND_LABELS,
+            "modes": mode_labels(),
             "limits": max_lengths(SessionCreate),
             "series_list": await Series.all().order_by("title"),
             "surveys": await surveys.survey_choices(),
@@ -89,7 +103,9 @@ async def session_new(request: Request) -> Response:
         **dict.fromkeys(TEXT_FIELDS, ""),
         "kind": "dialogue",
         "online_url": "",
+        "mode": IN_PERSON,
         "capacity": 30,
+        "online_capacity": 0,
         "max_colleagues": 0,
         "requires_approval": False,
         "series_id": request.query_params.get("series", "")[:10],
@@ -145,7 +161,9 @@ async def session_edit(request: Request) -> Response:
     values.update(
         kind=session.kind,
         online_url=session.online_url,
+        mode=session.mode,
         capacity=session.capacity,
+        online_capacity=session.online_capacity,
         max_colleagues=session.max_colleagues,
         requires_approval=session.requires_approval,
         followup_survey_id=session.followup_survey_id,

@@ -10,7 +10,7 @@ TEXTS = {
     "de": {
         404: ("Seite nicht gefunden", "Die angeforderte Seite gibt es nicht"),
         405: ("Nicht erlaubt", "Diese Adresse nimmt diese Art von Anfrage nicht an."),
-        401: ("Bitte melden Sie sich an", "müssen Sie sich anmelden"),
+        401: ("Bitte loggen Sie sich ein", "müssen Sie sich einloggen"),
         403: ("Zugriff verweigert", "keine Berechtigung"),
     },
     "en": {

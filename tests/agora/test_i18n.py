@@ -99,7 +99,7 @@ def test_gettext_uses_the_german_catalog_with_variables():
         assert i18n.gettext("Upcoming sessions") == "Anstehende Termine"
         assert i18n.gettext("Hello %(name)s.", name="Ada") == "Guten Tag, Ada."
         html = templates.from_string('{{ _("Signed in as %(email)s", email=e) }}').render(e="<a@b.de>")
-        assert html == "Angemeldet als &lt;a@b.de&gt;"
+        assert html == "Eingeloggt als &lt;a@b.de&gt;"
     finally:
         i18n.current_locale.reset(token)
 

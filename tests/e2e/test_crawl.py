@@ -6,6 +6,7 @@ error and be valid HTML for the Nu HTML Checker. Form error states and the 404 p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -270,4 +271,6 @@ def test_error_states_show_the_error_summary(report: CrawlReport) -> None:
     ):
         html = labels[label].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         assert 'class="error-summary"' in html, f"{label}: no error summary"
+        assert re.search(r"<title>\d+ (Fehler|errors?): ", html), f"{label}: the title does not count the errors"
+        assert "autofocus" in html, f"{label}: the error summary does not take the focus"
     assert 'aria-invalid="true"' in labels["empty barrier report"].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]

@@ -168,7 +168,7 @@ def test_staff_publish_register_confirm_waitlist_promote_check_in(server, browse
         # The first business cancels; the eleventh is promoted and told by mail.
         page.goto(manage)
         _submit(page, "main form[action$='/cancel'] button[type=submit]")
-        assert page.locator("#status").inner_text().strip() in ("Abgesagt", "Storniert", "Cancelled")
+        assert page.locator("#status").inner_text().strip() in ("Anmeldung storniert", "Registration cancelled")
         before = len(_mails_to(mail_dir, eleventh))
         deadline = time.monotonic() + 30
         while len(_mails_to(mail_dir, eleventh)) <= before and time.monotonic() < deadline:

@@ -8,7 +8,7 @@ from typing import Any
 from agora.forms import validate
 from agora.settings import Settings
 from events import forms, services
-from events.models import SEATED, Registration, Session, Track
+from events.models import SEATED, Registration, Session, Track, attendances
 from events.services.common import questions_for
 from notifications.models import OutboxMessage
 
@@ -59,7 +59,12 @@ async def register(settings: Settings, session_id: int, n: int, **overrides: Any
     by_staff = bool(extra.get("by_staff"))
     model = forms.with_questions(forms.RegistrationInput, await questions_for(session), strict=not by_staff)
     tracks = [track.id for track in await Track.filter(session_id=session_id)]
-    rules = forms.session_rules(tracks=tracks, max_colleagues=session.max_colleagues, by_staff=by_staff)
+    rules = forms.session_rules(
+        tracks=tracks,
+        max_colleagues=session.max_colleagues,
+        by_staff=by_staff,
+        attendances=attendances(session.mode),
+    )
     clean = validate(model, data, **rules)
     return await services.register(settings, session_id, **clean.registrant(), **extra)
 

@@ -81,7 +81,9 @@ async def test_series_and_sessions_list_only_what_is_public(client):
 
 
 async def test_session_detail_with_agenda_tracks_questions_and_seats(client, database):
-    session = await published_session(capacity=5, max_colleagues=2, online_url="https://meet.example.org/x")
+    session = await published_session(
+        capacity=5, max_colleagues=2, online_url="https://meet.example.org/x", mode="hybrid", online_capacity=4
+    )
     track = await services.add_track(session.id, title="Digitalisierung", capacity=3)
     await services.add_agenda_item(
         session.id,
@@ -95,13 +97,21 @@ async def test_session_detail_with_agenda_tracks_questions_and_seats(client, dat
     question = await services.add_question(
         label="Branche?", kind="choice", options=["Handel", "Handwerk"], session_id=session.id
     )
-    await register(database, session.id, 1, track_id=track.id, colleagues=[{"name": "Kollegin", "email": ""}])
+    await register(
+        database,
+        session.id,
+        1,
+        track_id=track.id,
+        attendance="in_person",
+        colleagues=[{"name": "Kollegin", "email": ""}],
+    )
 
     response = await client.get(f"/api/v1/sessions/{session.id}")
     assert response.status_code == 200
     data = response.json()
     assert data["capacity"] == 5 and data["seats_left"] == 3
     assert data["online"] is True and "meet.example.org" not in response.text  # the link is for registrants only
+    assert data["mode"] == "hybrid" and data["online_capacity"] == 4 and data["online_places_left"] == 4
     assert data["registration"]["state"] == "open" and data["registration"]["max_colleagues"] == 2
     assert data["tracks"] == [{"id": track.id, "title": "Digitalisierung", "capacity": 3, "seats_left": 1}]
     assert data["questions"][0] == {
@@ -246,6 +256,12 @@ async def test_closed_sessions_are_409(client, database):
     closed = await client.post(url, json=person(2))
     assert closed.status_code == 409 and "session" in closed.json()["errors"]
     assert await Registration.filter(session_id=session.id).count() == 0
+    # The cancelled session is still answered, with its status, as its page shows it.
+    shown = await client.get(f"/api/v1/sessions/{session.id}")
+    assert shown.status_code == 200
+    assert shown.json()["status"] == "cancelled" and shown.json()["registration"]["state"] == "cancelled"
+    draft = await services.create_session(title="Entwurf", starts_at=soon(), ends_at=soon() + timedelta(hours=1))
+    assert (await client.get(f"/api/v1/sessions/{draft.id}")).status_code == 404
 
 
 async def test_unknown_session_bad_media_type_and_malformed_json(client):

@@ -87,8 +87,15 @@ async def test_invitation_update_and_cancellation_follow_itip(database) -> None:
     assert str(cancel["METHOD"]) == "CANCEL"
     assert str(event["UID"]) == uid
     assert str(event["STATUS"]) == "CANCELLED"
-    assert int(event["SEQUENCE"]) >= 1
+    assert int(event["SEQUENCE"]) == 2  # higher than the REQUEST before it, or calendars ignore the CANCEL
     check_timezone(cancel, event)
+
+    # Coming back: the new REQUEST outranks the CANCEL in turn, with the same UID.
+    back = await register(database, session.id, 1, name="Erika Muster", by_staff=True)
+    assert back.id == reg.id and back.ics_uid == uid
+    [_first, again] = await mails("registration_confirmed")
+    event = only_event(parse(b64decode(again.attachments[0]["content"])))
+    assert str(event["UID"]) == uid and int(event["SEQUENCE"]) == 3
 
 
 async def test_cancelling_the_session_sends_cancel_with_a_higher_sequence(database) -> None:

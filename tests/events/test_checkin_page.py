@@ -103,3 +103,30 @@ async def test_printable_attendee_list(staff_client, database) -> None:
     assert "Anna Müller" in html and "Ben Schulz" in html and "Carla Müllerin" not in html
     assert "@media print" in html and 'class="signature"' in html
     assert html.index("Anna Müller") < html.index("Ben Schulz")
+
+
+async def test_the_desk_field_checks_a_scanned_code_in_and_searches_anything_else(staff_client, database) -> None:
+    session, anna, ben, wait = await _door(database)
+    page = f"/staff/events/sessions/{session.id}/checkin"
+    scan = f"{page}/scan"
+    html = (await staff_client.get(page)).text
+    assert re.search(r'<input id="q"[^>]* autofocus', html), "the desk field has the focus"
+
+    # A keyboard-wedge scanner types the code (any case, with a dash) and Enter.
+    scanned = await form_post(staff_client, page, scan, {"q": ben.checkin_code[:4] + "-" + ben.checkin_code[4:]})
+    assert scanned.status_code == 303 and scanned.headers["location"] == page
+    assert (await Registration.get(id=ben.id)).status == ATTENDED
+    after = (await staff_client.get(page)).text
+    assert "Ben Schulz" in after and re.search(r'<input id="q"[^>]* autofocus', after)
+
+    searched = await form_post(staff_client, page, scan, {"q": "Anna"})
+    assert searched.status_code == 303 and searched.headers["location"] == f"{page}?q=Anna"
+    assert (await Registration.get(id=anna.id)).status == CONFIRMED
+    empty = await form_post(staff_client, page, scan, {"q": ""})
+    assert empty.status_code == 303 and empty.headers["location"] == page
+
+    refused = await form_post(staff_client, page, scan, {"q": wait.checkin_code})
+    assert refused.status_code == 400 and 'id="q-error"' in refused.text
+    assert (await Registration.get(id=wait.id)).status == WAITLISTED
+    too_long = await form_post(staff_client, page, scan, {"q": "x" * 101})
+    assert too_long.status_code == 400 and 'id="q-error"' in too_long.text

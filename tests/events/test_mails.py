@@ -121,6 +121,10 @@ async def test_every_kind_renders_with_links_and_attachments(database, locale: s
     followup = _parse(by_kind[tasks.FOLLOWUP], database, locale)
     assert "/surveys/" in followup.get_body(("html",)).get_content()
     assert by_kind[tasks.FOLLOWUP].context["survey_url"] in followup.get_body(("plain",)).get_content()
+    changed = _parse(by_kind["session_changed"], database, locale).get_body(("plain",)).get_content()
+    before, now = ("Bisher: ", "Neu: ") if locale == "de" else ("Before: ", "Now: ")
+    assert before in changed and now in changed, changed  # the moved date with the old one beside it
+    assert changed.split(before, 1)[1].split("\n", 1)[0] != changed.split(now, 1)[1].split("\n", 1)[0]
     cancelled = _parse(by_kind["session_cancelled"], database, locale).get_body(("plain",)).get_content()
     assert "Die Referentin ist erkrankt." in cancelled
     confirmed_parts = {
@@ -131,6 +135,13 @@ async def test_every_kind_renders_with_links_and_attachments(database, locale: s
     assert qr.get_content_type() == "image/svg+xml"
     assert b"<svg" in qr.get_payload(decode=True)
     assert by_kind["registration_confirmed"].context["checkin_code"].encode() in qr.get_payload(decode=True)
+    # The HTML part shows the code as a PNG (mail clients show no SVG), carried in multipart/related.
+    message = _parse(by_kind["registration_confirmed"], database, locale)
+    html_body = message.get_body(("html",)).get_content()
+    assert 'src="cid:checkin-qr@agora"' in html_body
+    [png] = [part for part in message.walk() if part.get("Content-ID") == "<checkin-qr@agora>"]
+    assert png.get_content_type() == "image/png" and png.get_payload(decode=True).startswith(b"\x89PNG")
+    assert any(part.get_content_type() == "multipart/related" for part in message.walk())
 
 
 async def test_manage_link_in_mail_is_the_registration_page(database, client) -> None:

@@ -72,8 +72,11 @@ async def test_published_pages_render_and_drafts_are_hidden(database, client) ->
 
 
 async def test_json_ld_is_valid_json_with_the_event_fields(database, client) -> None:
-    session = await published_session(online_url="https://meet.example.org/wtv", venue_room="Ratssaal")
+    session = await published_session(
+        online_url="https://meet.example.org/wtv", venue_room="Ratssaal", mode="hybrid", online_capacity=10
+    )
     page = await client.get(f"/termine/{session.id}")
+    assert "meet.example.org" not in page.text  # the join link is never public
     [raw] = JSON_LD_RE.findall(page.text)
     data = json.loads(raw)
     assert data["@type"] == "Event"

@@ -484,7 +484,18 @@ async def test_registrations_decisions_and_adding_by_hand(staff_client, database
     assert confirm.status_code == 303 and (await Registration.get(id=carl.id)).status == CONFIRMED
     declined = await form_post(staff_client, page, f"{page}/{bob.id}/decline", {})
     assert declined.status_code == 303 and (await Registration.get(id=bob.id)).status == DECLINED
-    cancel = await form_post(staff_client, page, f"{page}/{carl.id}/cancel", {})
+    # Cancelling asks first, naming the person; the list's buttons name their person too.
+    assert (
+        f'href="{page}/{carl.id}/cancel">Stornieren<span class="visually-hidden">: Person 3</span>'
+        in (await staff_client.get(page)).text
+    )
+    asked = await staff_client.get(f"{page}/{carl.id}/cancel")
+    assert asked.status_code == 200 and "Person 3" in asked.text
+    assert (await Registration.get(id=carl.id)).status == CONFIRMED  # asking changes nothing
+    assert (
+        await staff_client.get(f"/staff/events/sessions/{session.id}/registrations/999999/cancel")
+    ).status_code == 404
+    cancel = await form_post(staff_client, f"{page}/{carl.id}/cancel", f"{page}/{carl.id}/cancel", {})
     assert cancel.status_code == 303 and (await Registration.get(id=carl.id)).status == "cancelled"
     assert (await Session.get(id=session.id)).seats_taken == 1
 

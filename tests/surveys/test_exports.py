@@ -44,7 +44,7 @@ async def test_csv_and_xlsx_with_codebook(staff_client, database) -> None:
     assert next(row for row in codebook if row[0] == "topics_staff")[5] == "1 = gewählt, 0 = nicht gewählt"
     assert (await staff_client.get(url + ".pdf")).status_code == 404
     report = await staff_client.get(f"/staff/surveys/{survey.id}/report")
-    assert report.status_code == 200 and "Bericht" in report.text
+    assert report.status_code == 200 and "Ergebnisbericht" in report.text
 
 
 async def test_personal_mode_names_the_respondent(database) -> None:
