@@ -43,7 +43,7 @@ async def test_three_pages_with_a_condition_and_a_thank_you(client, database) ->
 
     refused = await _post(client, url, first.text, {**FIRST, "overall": "", "topics-other": ""})
     assert refused.status_code == 400
-    assert refused.text.count('class="field-error"') == 2 and "<title>Fehler:" in refused.text
+    assert refused.text.count('class="field-error"') == 2 and "<title>2 Fehler:" in refused.text
     assert 'id="overall-error"' in refused.text and 'href="#overall"' in refused.text
     assert await Response.all().count() == 0
 
