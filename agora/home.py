@@ -38,6 +38,6 @@ async def set_language(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        page("/", home, access=PUBLIC, name="home"),
+        page("/", home, access=PUBLIC, name="home", cached=True),
         page("/language/{lang}", set_language, access=PUBLIC, name="set_language"),
     ]
