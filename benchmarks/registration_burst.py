@@ -107,7 +107,7 @@ async def _burst(urls: list[str], session_id: int, concurrency: int, deadline: f
         async def one(n: int) -> None:
             body = {
                 "name": f"Person {n}",
-                "email": f"p{n}@bench.invalid",
+                "email": f"p{n}@bench.example.org",
                 "organisation": "Firma",
                 "consent": True,
             }
