@@ -24,6 +24,7 @@ APPS: dict[str, dict[str, Any]] = {
             "agora.pages.models",
             "agora.accounts.tokens",
             "agora.ratelimit",
+            "agora.pagecache",
         ],
         "migrations": "agora.migrations",
     },

@@ -49,7 +49,7 @@ async def town_logo(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        page("/", home, access=PUBLIC, name="home"),
+        page("/", home, access=PUBLIC, name="home", cached=True),
         page("/town-logo", town_logo, access=PUBLIC, name="town_logo"),
         page("/language/{lang}", set_language, access=PUBLIC, name="set_language"),
     ]

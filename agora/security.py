@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 from urllib.parse import urlsplit
@@ -33,10 +35,39 @@ def check_origin(request: Request, settings: Settings) -> None:
         raise CsrfError("opaque origin")
 
 
+def form_cookie_name(settings: Settings) -> str:
+    return "__Host-agora_form" if settings.https else "agora_form"
+
+
+def form_token(settings: Settings, nonce: str) -> str:
+    """The token of anonymous forms: an HMAC of the browser's random form cookie, so nothing is stored.
+
+    A token is worth something only together with the cookie it was made for: another browser's token,
+    or this token after the cookie changed, is refused (a synchronizer token without a server-side row).
+    """
+    digest = hmac.new(settings.secret_key.encode(), b"agora-form:" + nonce.encode("ascii", "replace"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def new_form_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _expected_tokens(request: Request, settings: Settings) -> list[str]:
+    """The tokens this request may carry: its session's and, unless signed in or on a staff page, the form cookie's."""
+    state = request.scope.get("state", {}).get("session")
+    session = state.session if state is not None else None
+    expected = [session.csrf_token] if session is not None and session.csrf_token else []
+    signed_in = session is not None and (session.user_id is not None or "participant_id" in (session.data or {}))
+    nonce = state.form_nonce if state is not None else None
+    if nonce and not signed_in and not request.url.path.startswith("/staff"):
+        expected.append(form_token(settings, nonce))
+    return expected
+
+
 async def check_csrf(request: Request, settings: Settings) -> None:
     check_origin(request, settings)
-    state = request.scope.get("state", {}).get("session")
-    expected = state.session.csrf_token if state is not None and state.session is not None else None
+    expected = _expected_tokens(request, settings)
     if not expected:
         raise CsrfError("no session")
     supplied = request.headers.get("x-csrf-token")
@@ -46,7 +77,7 @@ async def check_csrf(request: Request, settings: Settings) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             supplied = value if isinstance(value, str) else None
-    if not supplied or not hmac.compare_digest(supplied.encode(), expected.encode()):
+    if not supplied or not any(hmac.compare_digest(supplied.encode(), token.encode()) for token in expected):
         raise CsrfError("token mismatch")
 
 

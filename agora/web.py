@@ -6,7 +6,6 @@ import functools
 import importlib.util
 import logging
 import math
-import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agora import i18n
+from agora import i18n, pagecache
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.markdown import render_markdown
@@ -117,9 +116,8 @@ async def render(
         if session.session is not None:
             csrf = session.session.csrf_token
         elif request.method != "HEAD":
-            # A session row is only worth creating when the page really carries a form: a placeholder
-            # marks where the token goes, so visitors (and crawlers) of form-less pages cost no write.
-            csrf = _CSRF_PLACEHOLDER
+            # The token is made only when the page really carries a form: a mark shows where it goes.
+            csrf = pagecache.CSRF_MARK
     settings = request.app.state.settings
     ctx = {
         "request": request,
@@ -136,12 +134,11 @@ async def render(
     }
     ctx.update(context or {})
     html = templates.get_template(template).render(ctx)
-    if csrf == _CSRF_PLACEHOLDER and _CSRF_PLACEHOLDER in html:
-        html = html.replace(_CSRF_PLACEHOLDER, await session.csrf_token())
+    if csrf == pagecache.CSRF_MARK and csrf in html and not state.get("defer_form_token"):
+        # Staff pages (the sign-in) keep a server-side session; anonymous forms elsewhere need none.
+        token = await session.csrf_token() if request.url.path.startswith("/staff") else None
+        html = html.replace(csrf, token or pagecache.form_token_for(request))
     return HTMLResponse(html, status_code=status)
-
-
-_CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
 
 
 def redirect(url: str, status: int = 303) -> RedirectResponse:
@@ -160,8 +157,12 @@ def page(
     methods: Iterable[str] = ("GET",),
     name: str | None = None,
     csrf: bool = True,
+    cached: bool = False,
 ) -> Route:
-    """Declare a route: access is checked and, for state-changing methods, the CSRF token, before the endpoint runs."""
+    """Declare a route: access is checked and, for state-changing methods, the CSRF token, before the endpoint runs.
+
+    A cached public page is served from agora.pagecache to readers without a session (ETag, 304, exact invalidation).
+    """
 
     @functools.wraps(endpoint)
     async def guarded(request: Request) -> Response:
@@ -184,6 +185,8 @@ def page(
                     },
                     status=403,
                 )
+        if cached:
+            return await pagecache.serve(request, endpoint)
         return await endpoint(request)
 
     route = Route(path, guarded, methods=list(methods), name=name or endpoint.__name__)

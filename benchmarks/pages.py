@@ -2,9 +2,12 @@
 
 Starts `agora serve` (embedded SQLite by default, or PostgreSQL with --postgres) on a scratch database
 with one published session that has an agenda of six items with speakers and two workshop tracks, warms up,
-then keeps --concurrency readers busy for --seconds. Prints one JSON line: {"path", "page", "database",
-"web_processes", "concurrency", "requests", "errors", "requests_per_second", "p50_ms", "p95_ms"}. "page" says
-what was measured: "public session page", or "api session endpoint" if the public page does not exist.
+then keeps --concurrency readers busy for --seconds. In the same run it measures the ceiling
+(benchmarks/ceiling.py: the same stack and number of processes serving a page of the same size from memory).
+Prints one JSON line: {"path", "page", "database", "web_processes", "concurrency", "requests", "errors",
+"requests_per_second", "p50_ms", "p95_ms", "page_bytes", "ceiling_rps", "ceiling_p95_ms", "ratio_to_ceiling",
+"rss_mb_per_process"}. "page" says what was measured: "public session page", or "api session endpoint" if the
+public page does not exist. rss_mb_per_process is the largest resident set of a web process at the end of the load.
 Stops by itself.
 
     python benchmarks/pages.py [--seconds 20] [--concurrency 16] [--postgres] [--processes 1]
@@ -17,6 +20,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -97,6 +101,51 @@ async def _load(url: str, concurrency: int, seconds: float) -> tuple[list[float]
     return latencies, errors
 
 
+def rss_mb(process: subprocess.Popen) -> float | None:
+    """The largest resident set (MB) among the processes of the server's process group (Linux /proc)."""
+    largest = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != process.pid:  # the process group id
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                largest = max(largest, int(line.split()[1]))
+    return round(largest / 1024, 1) if largest else None
+
+
+async def ceiling(args: argparse.Namespace, page_bytes: int, seconds: float) -> tuple[float, float | None]:
+    """Requests per second and p95 of benchmarks/ceiling.py serving a page of page_bytes, with the same load."""
+    port = _free_port()
+    command = [sys.executable, str(ROOT / "benchmarks" / "ceiling.py"), "--port", str(port)]
+    command += ["--processes", str(args.processes), "--bytes", str(page_bytes)]
+    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before the load
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        async with httpx.AsyncClient() as probe:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if (await probe.get(url)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+        await _load(url, args.concurrency, min(2.0, seconds))
+        started = time.perf_counter()
+        latencies, _errors = await _load(url, args.concurrency, seconds)
+        elapsed = time.perf_counter() - started
+    finally:
+        _stop(server)
+    latencies.sort()
+    return round(len(latencies) / elapsed, 1), _p95(latencies)
+
+
 async def run(args: argparse.Namespace) -> dict:
     name = f"agora_pages_{uuid.uuid4().hex[:8]}"
     data_dir = Path(f"/tmp/{name}")
@@ -122,7 +171,9 @@ async def run(args: argparse.Namespace) -> dict:
         async with httpx.AsyncClient() as probe:
             await _wait_ready(probe, base, time.monotonic() + 120)
             path, page = f"/termine/{session_id}", "public session page"
-            if (await probe.get(base + path)).status_code != 200:
+            first = await probe.get(base + path)
+            page_bytes = len(first.content)
+            if first.status_code != 200:
                 path, page = (
                     f"/api/v1/sessions/{session_id}",
                     "api session endpoint (no public session page found)",
@@ -131,6 +182,10 @@ async def run(args: argparse.Namespace) -> dict:
         started = time.perf_counter()
         latencies, errors = await _load(base + path, args.concurrency, args.seconds)
         elapsed = time.perf_counter() - started
+        memory = rss_mb(server)
+        _stop(server)
+        server = None
+        ceiling_rps, ceiling_p95 = await ceiling(args, page_bytes, args.seconds)
     finally:
         if server is not None:
             _stop(server)
@@ -138,6 +193,7 @@ async def run(args: argparse.Namespace) -> dict:
             await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(data_dir, ignore_errors=True)
     latencies.sort()
+    rps = round(len(latencies) / elapsed, 1)
     return {
         "path": "/termine/{id}" if path.startswith("/termine/") else "/api/v1/sessions/{id}",
         "page": page,
@@ -146,9 +202,14 @@ async def run(args: argparse.Namespace) -> dict:
         "concurrency": args.concurrency,
         "requests": len(latencies),
         "errors": errors,
-        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "requests_per_second": rps,
         "p50_ms": round(latencies[len(latencies) // 2], 1) if latencies else None,
         "p95_ms": _p95(latencies),
+        "page_bytes": page_bytes,
+        "ceiling_rps": ceiling_rps,
+        "ceiling_p95_ms": ceiling_p95,
+        "ratio_to_ceiling": round(rps / ceiling_rps, 3) if ceiling_rps else None,
+        "rss_mb_per_process": memory,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

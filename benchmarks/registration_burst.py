@@ -6,9 +6,11 @@ Prints one JSON line: {"registrations", "capacity", "web_processes", "confirmed_
 how far the session's seat counter or the seats of the registrations that hold one go past the capacity.
 Every registration comes from its own client address (X-Forwarded-For through the trusted proxy setting),
 as it would behind the town's reverse proxy, so the per-address limit of the API does not refuse them.
-Stops by itself (--timeout).
+With --broker-url the web processes hand each mail to Redis as in production (nobody consumes it here);
+without, they deliver it themselves, as `agora serve` does without a broker. A pool size for the web processes
+goes into the database URL (`?maxsize=20`). Stops by itself (--timeout).
 
-    python benchmarks/registration_burst.py [--concurrency 1000] [--capacity 100]
+    python benchmarks/registration_burst.py [--concurrency 1000] [--capacity 100] [--broker-url redis://...]
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def _serve(settings: Settings, port: int, log_path: Path, *, processes: int = 1)
         AGORA_BASE_URL=settings.base_url,
         AGORA_LOG_LEVEL="WARNING",
     )
+    if settings.broker_url:
+        env.update(AGORA_BROKER_URL=settings.broker_url, AGORA_MAIL_QUEUE=settings.mail_queue)
     command = [sys.executable, "-m", "agora.cli", "serve", "--port", str(port), "--proxy-headers"]
     command += ["--forwarded-allow-ips", "127.0.0.1", "--workers", str(processes)]
     return subprocess.Popen(  # noqa: SIM115 - the log stays open for the life of the process
@@ -107,7 +111,7 @@ async def _burst(urls: list[str], session_id: int, concurrency: int, deadline: f
         async def one(n: int) -> None:
             body = {
                 "name": f"Person {n}",
-                "email": f"p{n}@bench.invalid",
+                "email": f"p{n}@bench.example.org",
                 "organisation": "Firma",
                 "consent": True,
             }
@@ -143,6 +147,8 @@ async def run(args: argparse.Namespace) -> dict:
         database_url=with_db_name(args.database_url, name),
         base_url=f"http://127.0.0.1:{ports[0]}",
         secret_key=SECRET,
+        broker_url=args.broker_url,
+        mail_queue=f"agora-bench-{uuid.uuid4().hex[:8]}",
     )
     servers: list[subprocess.Popen] = []
     deadline = time.monotonic() + args.timeout
@@ -172,6 +178,10 @@ async def run(args: argparse.Namespace) -> dict:
             _stop(server)
         await db.close_db()
         await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if args.broker_url:
+            from benchmarks.mail_fanout import _clean_redis
+
+            _clean_redis(args.broker_url, settings.mail_queue)
 
     latencies.sort()
     created = outcomes.get("201", 0)
@@ -179,6 +189,7 @@ async def run(args: argparse.Namespace) -> dict:
         "registrations": args.concurrency,
         "capacity": args.capacity,
         "web_processes": args.processes,
+        "mail": "broker" if args.broker_url else "delivered by the web processes",
         "confirmed_plus_held": len(seated),
         "waitlisted": waitlisted,
         "overbooked": max(0, session.seats_taken - session.capacity, seated_seats - session.capacity),
@@ -206,6 +217,11 @@ def main() -> None:
         help="PostgreSQL server to create the scratch database on",
     )
     parser.add_argument("--timeout", type=float, default=300, help="give up after this many seconds")
+    parser.add_argument(
+        "--broker-url",
+        default="",
+        help="Redis URL: the web processes hand mail to the broker (as in production) instead of delivering it",
+    )
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))), flush=True)
 

@@ -20,6 +20,7 @@ from events.public.common import (
     MANAGE_PATH,
     SERIES_PATH,
     SESSIONS_PATH,
+    changes_with,
     ics_response,
     series_url,
     session_url,
@@ -32,10 +33,8 @@ HOME_LIMIT = 5
 
 async def home_sessions() -> list[dict[str, Any]]:
     """Upcoming published sessions for the home page."""
-    return [
-        {"title": s.full_title, "url": session_url(s.id), "when": s.starts_at}
-        for s in await upcoming_sessions(limit=HOME_LIMIT)
-    ]
+    sessions = changes_with(await upcoming_sessions(limit=HOME_LIMIT))
+    return [{"title": s.full_title, "url": session_url(s.id), "when": s.starts_at} for s in sessions]
 
 
 async def sessions_overview(request: Request) -> Response:
@@ -43,7 +42,7 @@ async def sessions_overview(request: Request) -> Response:
         request,
         "events/sessions.html",
         {
-            "sessions": await upcoming_sessions(),
+            "sessions": changes_with(await upcoming_sessions()),
             "breadcrumbs": [(_("Home"), "/"), (_("Sessions"), None)],
         },
     )
@@ -51,6 +50,7 @@ async def sessions_overview(request: Request) -> Response:
 
 async def series_page(request: Request) -> Response:
     series, upcoming, past = await series_view(path_id(request, "id"))
+    changes_with(upcoming)
     return await render(
         request,
         "events/series.html",
@@ -82,10 +82,10 @@ async def sessions_feed(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     token = MANAGE_PATH + "/{token}"
     return [
-        page(SESSIONS_PATH, sessions_overview, access=PUBLIC, name="events_sessions"),
-        page(SESSIONS_PATH + ".ics", sessions_feed, access=PUBLIC, name="events_sessions_feed"),
-        page(SESSIONS_PATH + "/{id}", session.session_page, access=PUBLIC, name="events_session"),
-        page(SESSIONS_PATH + "/{id}/kalender.ics", session_ics, access=PUBLIC, name="events_session_ics"),
+        page(SESSIONS_PATH, sessions_overview, access=PUBLIC, name="events_sessions", cached=True),
+        page(SESSIONS_PATH + ".ics", sessions_feed, access=PUBLIC, name="events_sessions_feed", cached=True),
+        page(SESSIONS_PATH + "/{id}", session.session_page, access=PUBLIC, name="events_session", cached=True),
+        page(SESSIONS_PATH + "/{id}/kalender.ics", session_ics, access=PUBLIC, name="events_session_ics", cached=True),
         page(
             SESSIONS_PATH + "/{id}/anmeldung",
             session.register_submit,
@@ -93,8 +93,8 @@ def routes() -> list[BaseRoute]:
             methods=["POST"],
             name="events_register",
         ),
-        page(SERIES_PATH + "/{id}", series_page, access=PUBLIC, name="events_series"),
-        page(SERIES_PATH + "/{id}/kalender.ics", series_feed, access=PUBLIC, name="events_series_feed"),
+        page(SERIES_PATH + "/{id}", series_page, access=PUBLIC, name="events_series", cached=True),
+        page(SERIES_PATH + "/{id}/kalender.ics", series_feed, access=PUBLIC, name="events_series_feed", cached=True),
         page(token, manage.manage_page, access=PUBLIC, name="events_manage"),
         page(token, manage.manage_submit, access=PUBLIC, methods=["POST"], name="events_manage_submit"),
         page(token + "/cancel", manage.cancel_submit, access=PUBLIC, methods=["POST"], name="events_cancel"),

@@ -133,27 +133,30 @@ async def enqueue(
         for a in attachments
     ]
     due = not_before is None or not_before <= _now()
-    try:
-        # A savepoint, so that losing a dedup race does not abort the caller's transaction on PostgreSQL.
-        async with in_transaction("default"):
-            row = await OutboxMessage.create(
-                kind=kind,
-                category=info.category,
-                template=info.template,
-                recipient=address,
-                locale=locale,
-                context=payload,
-                attachments=encoded,
-                dedup_key=dedup_key,
-                not_before=not_before,
-                # Recorded now, so the commit hook need not write again; if that hook never runs (a crash
-                # right after commit), the sweeper re-dispatches the row once this hand-over looks stale.
-                dispatched_at=_now() if due and dispatch.installed() is not None else None,
-            )
-    except IntegrityError:
-        if dedup_key is not None:
+    fields = {
+        "kind": kind,
+        "category": info.category,
+        "template": info.template,
+        "recipient": address,
+        "locale": locale,
+        "context": payload,
+        "attachments": encoded,
+        "dedup_key": dedup_key,
+        "not_before": not_before,
+        # Recorded now, so the commit hook need not write again; if that hook never runs (a crash
+        # right after commit), the sweeper re-dispatches the row once this hand-over looks stale.
+        "dispatched_at": _now() if due and dispatch.installed() is not None else None,
+    }
+    if dedup_key is None:
+        # Nothing unique to collide with: no savepoint, two round trips fewer on the registration's path.
+        row = await OutboxMessage.create(**fields)
+    else:
+        try:
+            # A savepoint, so that losing a dedup race does not abort the caller's transaction on PostgreSQL.
+            async with in_transaction("default"):
+                row = await OutboxMessage.create(**fields)
+        except IntegrityError:
             return None
-        raise
     if due:
         row_id = row.id
 

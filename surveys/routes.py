@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from agora import pagecache
 from agora.forms import FieldErrors, read_form, validate, validate_form
 from agora.i18n import gettext as _
 from agora.web import PUBLIC, NotFound, page, path_id, redirect, render
@@ -199,8 +200,10 @@ async def thanks(request: Request) -> Response:
 
 
 async def home_surveys() -> list[dict[str, Any]]:
-    """Open surveys anyone may answer, for the home page."""
+    """Open surveys anyone may answer, for the home page (cached: opening and closing times are declared)."""
     surveys = await Survey.filter(published=True, access__not=TOKENS).order_by("-id").limit(20)
+    for s in surveys:
+        pagecache.changes_at(s.opens_at, s.closes_at)
     return [{"title": s.title, "url": f"/surveys/{s.id}"} for s in surveys if services.is_open(s)][:5]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agora.accounts.models import User, WebSession
+from agora.security import form_cookie_name, form_token, new_form_nonce
 from agora.settings import Settings
 
 TOKEN_BYTES = 32  # 256 bits of randomness in the cookie
@@ -51,6 +52,15 @@ class SessionState:
     token: str | None = None  # set when a new cookie must go out
     clear_cookie: bool = False
     dirty: bool = False
+    form_nonce: str | None = None  # the anonymous form cookie (agora.security.form_token)
+    new_form_cookie: bool = False
+
+    def anonymous_form_token(self) -> str:
+        """The token for a form shown without a server-side session; sets the form cookie if there is none."""
+        if not self.form_nonce:
+            self.form_nonce = new_form_nonce()
+            self.new_form_cookie = True
+        return form_token(self.settings, self.form_nonce)
 
     @property
     def is_staff(self) -> bool:
@@ -188,6 +198,7 @@ class SessionMiddleware:
         self.app = app
         self.settings = settings
         self.cookie = cookie_name(settings)
+        self.form_cookie = form_cookie_name(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The JSON API (/api/) authenticates by bearer token only and never by cookie: a browser sends the
@@ -202,6 +213,7 @@ class SessionMiddleware:
         token = _read_cookie(scope, self.cookie)
         if token:
             await load_session(state, token)
+        state.form_nonce = _read_cookie(scope, self.form_cookie)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -209,6 +221,10 @@ class SessionMiddleware:
                 header = self._cookie_header(state)
                 if header:
                     headers.append((b"set-cookie", header.encode("latin-1")))
+                if state.new_form_cookie:
+                    headers.append((b"set-cookie", self._form_cookie_header(state).encode("latin-1")))
+                    if not any(k.lower() == b"cache-control" for k, _v in headers):
+                        headers.append((b"cache-control", b"private, no-cache"))
                 # Nothing seen by a signed-in person, nothing under /staff and nothing that sets the
                 # cookie may be kept by a browser or proxy cache, where the next user of the machine finds it.
                 private = state.user is not None or header is not None or scope["path"].startswith("/staff")
@@ -219,6 +235,11 @@ class SessionMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+    def _form_cookie_header(self, state: SessionState) -> str:
+        secure = "; Secure" if self.settings.https else ""
+        max_age = self.settings.session_absolute_hours * 3600
+        return f"{self.form_cookie}={state.form_nonce}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
 
     def _cookie_header(self, state: SessionState) -> str | None:
         secure = "; Secure" if self.settings.https else ""

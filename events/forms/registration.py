@@ -9,6 +9,7 @@ colleagues and the consent are checked against the validation context (`session_
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, create_model, field_validator
@@ -129,33 +130,43 @@ class Answering(InputModel):
         return path
 
 
-def _answer_field(question: Question, strict: bool) -> tuple[Any, Any]:
-    required = question.required and strict
-    if question.kind == CHECKBOXES:
+def _answer_field(question: QuestionRule, strict: bool) -> tuple[Any, Any]:
+    _id, question_kind, question_required, options = question
+    required = question_required and strict
+    if question_kind == CHECKBOXES:
         kind: Any = Annotated[
-            list[Annotated[str, OneOf(*question.options)]],
+            list[Annotated[str, OneOf(*options)]],
             BeforeValidator(_as_list),
             Field(min_length=1 if required else 0, max_length=MAX_CHOSEN),
         ]
         return kind, (... if required else [])
-    if question.kind == CHOICE:
-        offered = question.options if required else ["", *question.options]
+    if question_kind == CHOICE:
+        offered = options if required else ("", *options)
         return Annotated[str, OneOf(*offered)], (... if required else "")
-    if question.kind == NUMBER:
+    if question_kind == NUMBER:
         return (Number, ...) if required else (OptionalNumber, None)
     return Annotated[str, Paragraph(MAX_ANSWER, min_length=1 if required else 0)], (... if required else "")
 
 
 A = TypeVar("A", bound=Answering)
+# What a question's field depends on: id, kind, required, options.
+QuestionRule = tuple[int, str, bool, tuple[str, ...]]
 
 
 def with_questions(model: type[A], questions: list[Question], *, strict: bool = True) -> type[A]:
     """The model for one session: a field per question, named by its id. strict=False (staff adding someone)
     lets required questions stay empty."""
+    rules = tuple((q.id, q.kind, q.required, tuple(q.options)) for q in questions)
+    return _model_for(model, rules, strict)
+
+
+@functools.lru_cache(maxsize=256)
+def _model_for(model: type[A], rules: tuple[QuestionRule, ...], strict: bool) -> type[A]:
+    # Building a pydantic model costs milliseconds: kept per set of questions, not built per request.
     fields: dict[str, Any] = {}
-    for question in questions:
-        kind, default = _answer_field(question, strict)
-        fields[f"q{question.id}"] = (kind, Field(default, alias=str(question.id)))
+    for rule in rules:
+        kind, default = _answer_field(rule, strict)
+        fields[f"q{rule[0]}"] = (kind, Field(default, alias=str(rule[0])))
     answers = create_model(f"AnswersTo{model.__name__}", __base__=InputModel, **fields)
     refined: type[A] = create_model(model.__name__, __base__=model, answers=(answers, Field(default_factory=answers)))
     return refined

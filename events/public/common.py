@@ -9,10 +9,11 @@ from typing import Any
 from markupsafe import Markup
 from starlette.responses import Response
 
+from agora import pagecache
 from agora.i18n import local_zone
 from agora.markdown import render_markdown
 from agora.settings import Settings
-from events.models import CANCELLED, HYBRID, ONLINE
+from events.models import CANCELLED, HYBRID, ONLINE, Session
 from events.services.public import CLOSED, NOT_OPEN, OPEN, PAST, SESSION_CANCELLED, WAITLIST, SessionView
 
 # German first: these are the addresses people see and share. The manage links are defined by the services
@@ -30,12 +31,18 @@ def series_url(series_id: int) -> str:
     return f"{SERIES_PATH}/{series_id}"
 
 
-def ics_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+def ics_response(data: bytes, filename: str, *, private: bool = False) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if private:
+        headers["Cache-Control"] = "no-store"
+    return Response(data, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+def changes_with(sessions: list[Session]) -> list[Session]:
+    """The sessions, after telling the page cache when they change state by the clock alone."""
+    for s in sessions:
+        pagecache.changes_at(s.registration_opens_at, s.registration_closes_at, s.starts_at, s.ends_at)
+    return sessions
 
 
 def _iso_local(value: datetime) -> str:

@@ -178,9 +178,9 @@ async def confirm_submit(request: Request) -> Response:
 
 async def registration_calendar(request: Request) -> Response:
     data = await feeds.registration_calendar(request.app.state.settings, _token(request))
-    return ics_response(data, "registration.ics")
+    return ics_response(data, "registration.ics", private=True)
 
 
 async def personal_feed(request: Request) -> Response:
     data = await feeds.personal_feed(request.app.state.settings, _token(request))
-    return ics_response(data, "my-registrations.ics")
+    return ics_response(data, "my-registrations.ics", private=True)

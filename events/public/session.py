@@ -17,7 +17,7 @@ from agora.web import path_id, render, session_of
 from events import forms, invitations
 from events.errors import EventError, RegistrationClosed
 from events.models import PENDING_APPROVAL, PENDING_CONFIRMATION, WAITLISTED, attendances
-from events.public.common import json_ld, json_ld_script_body, series_url, session_url
+from events.public.common import changes_with, json_ld, json_ld_script_body, series_url, session_url
 from events.services import limits, signup
 from events.services.public import SessionView, session_view
 
@@ -82,6 +82,7 @@ async def _page(
 
 async def session_page(request: Request) -> Response:
     view = await session_view(path_id(request, "id"))
+    changes_with([view.session])
     token = next((request.query_params[p] for p in INVITATION_PARAMS if request.query_params.get(p)), "")[:200]
     values = await _prefill(request, token) if view.takes_registrations else {}
     return await _page(request, view, values=values, errors={}, invitation=token)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from agora.db import transaction
 from agora.i18n import gettext as _
@@ -403,17 +403,9 @@ async def waitlist_position(registration: Registration) -> int | None:
     """1-based place on the waitlist, for the manage page."""
     if registration.status != WAITLISTED or registration.waitlisted_at is None:
         return None
-    ahead = await Registration.filter(
-        session_id=registration.session_id,
-        attendance=registration.attendance,
-        status=WAITLISTED,
-        waitlisted_at__lt=registration.waitlisted_at,
-    ).count()
-    same_time = await Registration.filter(
-        session_id=registration.session_id,
-        attendance=registration.attendance,
-        status=WAITLISTED,
-        waitlisted_at=registration.waitlisted_at,
-        id__lt=registration.id,
-    ).count()
-    return ahead + same_time + 1
+    moment = registration.waitlisted_at
+    ahead = Q(waitlisted_at__lt=moment) | Q(waitlisted_at=moment, id__lt=registration.id)
+    waiting = Registration.filter(
+        ahead, session_id=registration.session_id, attendance=registration.attendance, status=WAITLISTED
+    )
+    return await waiting.count() + 1

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from agora import pagecache
 from agora.db import transaction
 from agora.i18n import gettext as _
 from participation.document import DraftSection, split_sections
@@ -58,11 +59,16 @@ async def public_consultations() -> list[Consultation]:
 
 
 async def home_consultations() -> list[dict[str, Any]]:
-    """The home page's section: consultations open for contributions."""
+    """The home page's section: consultations open for contributions. The home page is cached, so the moments
+    at which a consultation appears or leaves by the clock alone are declared to the page cache."""
+    rows = await Consultation.filter(published_at__not_isnull=True).order_by("-opens_at", "-id")
+    for c in rows:
+        pagecache.changes_at(c.published_at, c.opens_at, c.closes_at)
+    now = _now()
     return [
         {"title": c.title, "url": f"/beteiligung/{c.slug}", "when": c.closes_at}
-        for c in await public_consultations()
-        if c.phase() == OPEN
+        for c in rows
+        if c.published_at is not None and c.published_at <= now and c.phase() == OPEN
     ]
 
 
