@@ -87,6 +87,8 @@ class Consultation(Model):
     evaluation_at = fields.DatetimeField(null=True)
     result_published_at = fields.DatetimeField(null=True)
     result_summary = fields.TextField(default="")
+    # A survey (surveys.Survey) asked beside the consultation, linked from its page while the survey is open.
+    survey_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -91,6 +91,7 @@ async def _page(
             "phase_labels": PHASE_LABELS,
             "public_name": public_name,
             "breadcrumbs": _crumbs((consultation.title, None)),
+            "survey": await consultations.survey_beside(consultation),
         },
         status,
     )

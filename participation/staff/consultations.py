@@ -27,6 +27,7 @@ from participation.labels import (
 )
 from participation.models import Consultation
 from participation.services import consultations, insight, staffing, weighing
+from surveys import api as surveys
 
 TIMES = ("published_at", "opens_at", "closes_at", "evaluation_at", "result_published_at")
 EMPTY: dict[str, Any] = {
@@ -76,6 +77,7 @@ async def _form(
             "errors": errors,
             "preview": preview,
             "limits": max_lengths(ConsultationInput),
+            "surveys": await surveys.published_survey_choices(),
         },
         status,
     )
