@@ -63,7 +63,13 @@ class ConsultationInput(InputModel):
     evaluation_at: OptionalMoment = None
     result_published_at: OptionalMoment = None
     result_summary: Annotated[str, Paragraph(SUMMARY_MAX)] = ""
+    survey_id: Id | None = Field(default=None, description="A published survey asked beside the consultation.")
     preview: Checkbox = False
+
+    @field_validator("survey_id", mode="before")
+    @classmethod
+    def _no_survey(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slug")
     @classmethod

@@ -1,7 +1,8 @@
 """Mail of consultations, always through notifications.api inside the caller's transaction.
 
 No flood: a publish batch mails each person once, however many of their contributions it answers; followers who
-chose the digest get at most one mail a day and none when nothing happened.
+chose the digest get at most one mail a day and none when nothing happened. A phase change (opening, closing, the
+result) follows from the dates, so an hourly job finds the changes of the last day and tells each follower once.
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from agora.accounts.models import User
 from agora.accounts.participants.models import Participant
 from agora.settings import Settings
 from notifications import api
 from participation.models import (
+    CLOSED,
     DIGEST,
+    OPEN,
     PENDING_MODERATION,
     PUBLISHED,
     RESPONSE_PUBLISHED,
+    RESULT,
     SINGLE,
     Consultation,
     Contribution,
@@ -31,11 +37,16 @@ HIDDEN_KIND = "participation_hidden"
 REPLY_KIND = "participation_reply"
 DIGEST_KIND = "participation_digest"
 QUEUE_KIND = "participation_moderation"
+PHASE_KIND = "participation_phase"
 api.register_kind(RESPONSE_KIND)
 api.register_kind(HIDDEN_KIND)
 api.register_kind(QUEUE_KIND)
 api.register_kind(REPLY_KIND, category="replies")
 api.register_kind(DIGEST_KIND, category="digests")
+api.register_kind(PHASE_KIND, category="follows")
+
+# A change older than this is not told any more (the job runs hourly; a follower joining later knows the phase).
+PHASE_WINDOW = timedelta(days=1)
 
 EXCERPT = 300
 
@@ -138,21 +149,71 @@ async def final_notices(batch: str, consultation: Consultation, responses: list[
     return sent
 
 
+def phase_changes(consultation: Consultation, since: datetime, now: datetime) -> list[tuple[str, datetime]]:
+    """(phase, moment) of each announced phase that began in [since, now] for a published consultation."""
+    if consultation.published_at is None or consultation.published_at > now:
+        return []
+    moments = (
+        (OPEN, consultation.opens_at),
+        (CLOSED, consultation.closes_at),
+        (RESULT, consultation.result_published_at),
+    )
+    return [(phase, at) for phase, at in moments if at is not None and since <= at <= now]
+
+
+def _followed_before(follow: Follow, changes: list[tuple[str, datetime]]) -> list[str]:
+    return [phase for phase, at in changes if follow.created_at < at]
+
+
+async def tell_phase_changes(settings: Settings, now: datetime | None = None) -> int:
+    """A mail to each single-mail follower per phase change, once (dedup key per consultation, phase and person);
+    digest followers read of it in their digest."""
+    now = now or datetime.now(UTC)
+    since = now - PHASE_WINDOW
+    recent = Q(opens_at__gte=since) | Q(closes_at__gte=since) | Q(result_published_at__gte=since)
+    sent = 0
+    for consultation in await Consultation.filter(recent, published_at__lte=now):
+        changes = phase_changes(consultation, since, now)
+        if not changes:
+            continue
+        follows = await Follow.filter(consultation_id=consultation.id, mode=SINGLE)
+        people = await _people({f.participant_id for f in follows})
+        for follow in follows:
+            person = people.get(follow.participant_id)
+            if person is None:
+                continue
+            for phase in _followed_before(follow, changes):
+                queued = await api.enqueue(
+                    PHASE_KIND,
+                    to=person.email,
+                    locale=person.language,
+                    context={"consultation": consultation.title, "phase": phase, "url": _url(consultation)},
+                    dedup_key=f"participation-phase-{consultation.id}-{phase}-{person.id}",
+                )
+                sent += queued is not None
+    return sent
+
+
 async def send_digests(settings: Settings, now: datetime | None = None) -> int:
-    """The daily digest of replies and published responses on a follower's contributions; never an empty one."""
+    """The daily digest of replies and published responses on a follower's contributions and of the consultation's
+    phase changes; never an empty one."""
     now = now or datetime.now(UTC)
     since = now - timedelta(days=1)
     sent = 0
     for follow in await Follow.filter(mode=DIGEST).prefetch_related("consultation"):
+        phases = _followed_before(follow, phase_changes(follow.consultation, since, now))
         own = Contribution.filter(consultation_id=follow.consultation_id, author_id=follow.participant_id)
         own_ids = [c.id for c in await own]
-        if not own_ids:
-            continue
-        replies = await Contribution.filter(parent_id__in=own_ids, status=PUBLISHED, created_at__gte=since).exclude(
-            author_id=follow.participant_id
-        )
-        answered = await Response.filter(contribution_id__in=own_ids, state=RESPONSE_PUBLISHED, published_at__gte=since)
-        if not replies and not answered:
+        replies: list[Contribution] = []
+        answered: list[Response] = []
+        if own_ids:
+            replies = await Contribution.filter(parent_id__in=own_ids, status=PUBLISHED, created_at__gte=since).exclude(
+                author_id=follow.participant_id
+            )
+            answered = await Response.filter(
+                contribution_id__in=own_ids, state=RESPONSE_PUBLISHED, published_at__gte=since
+            )
+        if not replies and not answered and not phases:
             continue
         person = await Participant.get_or_none(id=follow.participant_id)
         if person is None:
@@ -167,6 +228,7 @@ async def send_digests(settings: Settings, now: datetime | None = None) -> int:
                 "url": _url(follow.consultation),
                 "replies": [excerpt(r.body) for r in replies],
                 "responses": len(answered),
+                "phases": phases,
             },
             dedup_key=f"participation-digest-{follow.id}-{day}",
         )

@@ -87,6 +87,8 @@ class Consultation(Model):
     evaluation_at = fields.DatetimeField(null=True)
     result_published_at = fields.DatetimeField(null=True)
     result_summary = fields.TextField(default="")
+    # A survey (surveys.Survey) asked beside the consultation, linked from its page while the survey is open.
+    survey_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -319,3 +321,25 @@ class Block(Model):
 
     class Meta:
         table = "participation_block"
+
+
+class Attachment(Model):
+    """A file attached to a consultation (public), or the scan of a contribution received elsewhere (staff only)."""
+
+    # The bytes live in the data directory under `stored_name`, never under the uploader's name.
+
+    id = fields.IntField(primary_key=True)
+    consultation: fields.ForeignKeyRelation[Consultation] = fields.ForeignKeyField(
+        "participation.Consultation", related_name="attachments", on_delete=fields.CASCADE
+    )
+    consultation_id: int
+    # Set for a scan of a contribution received elsewhere; such an attachment is never public.
+    contribution_id = fields.IntField(null=True, db_index=True)
+    filename = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=10)
+    size = fields.IntField()
+    stored_name = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "participation_attachment"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute
 
 from agora import i18n
@@ -22,7 +22,7 @@ from participation.errors import ParticipationError
 from participation.forms import ContributionInput, EditInput, FlagInput, FollowInput, SortQuery
 from participation.labels import CATEGORY_LABELS, PHASE_LABELS, STATUS_LABELS, VOTE_LABELS, phase_steps
 from participation.models import RESULT, Follow
-from participation.services import consultations, contributions, results
+from participation.services import attachments, consultations, contributions, results
 from participation.services.contributions import EDIT_WINDOW, Throttled
 from participation.services.public import consultation_view, public_name
 
@@ -91,6 +91,9 @@ async def _page(
             "phase_labels": PHASE_LABELS,
             "public_name": public_name,
             "breadcrumbs": _crumbs((consultation.title, None)),
+            "survey": await consultations.survey_beside(consultation),
+            "attachments": await attachments.public_of(consultation.id),
+            "kind_names": attachments.KIND_LABELS,
         },
         status,
     )
@@ -272,6 +275,19 @@ async def table_download(request: Request) -> Response:
     return exports.download(await exports.consideration_table(consultation), fmt, f"abwaegung-{consultation.slug}")
 
 
+async def attachment_download(request: Request) -> Response:
+    consultation = await consultations.public_consultation(request.path_params["slug"])
+    found = await attachments.get(consultation.id, path_id(request, "attachment_id"))
+    if found.contribution_id is not None:
+        raise NotFound()
+    return FileResponse(
+        attachments.path_of(request.app.state.settings, found),
+        media_type=attachments.CONTENT_TYPES[found.kind],
+        filename=found.filename,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
 def routes() -> list[BaseRoute]:
     c = BASE + "/{slug}"
     item = c + "/beitraege/{contribution_id}"
@@ -283,6 +299,7 @@ def routes() -> list[BaseRoute]:
         page(c + "/ergebnis", result_page, access=PUBLIC, name="participation_result"),
         page(c + "/abwaegungstabelle", table_page, access=PUBLIC, name="participation_table"),
         page(c + "/abwaegungstabelle.{fmt}", table_download, access=PUBLIC, name="participation_table_download"),
+        page(c + "/anlagen/{attachment_id}", attachment_download, access=PUBLIC, name="participation_attachment"),
         page(c + "/folgen", follow, access=who, methods=["POST"], name="participation_follow"),
         page(c + "/entfolgen", unfollow, access=who, methods=["POST"], name="participation_unfollow"),
         page(item + "/unterstuetzen", support, access=who, methods=["POST"], name="participation_support"),

@@ -23,7 +23,7 @@ from agora.web import path_id
 from surveys import analysis, services
 from surveys.definition import load
 from surveys.forms import ResponseBody, answers_model
-from surveys.models import ANONYMITY_MODES, QUESTION_KINDS, TOKENS, Survey
+from surveys.models import ANONYMITY_MODES, LINK, QUESTION_KINDS, TOKENS, Survey
 
 # --- for other packages ----------------------------------------------------------------------------------------
 
@@ -31,6 +31,25 @@ from surveys.models import ANONYMITY_MODES, QUESTION_KINDS, TOKENS, Survey
 async def survey_choices() -> list[tuple[int, str]]:
     """(id, title) of every survey, for a staff form that attaches one."""
     return [(s.id, s.title) for s in await Survey.all().order_by("title", "id")]
+
+
+async def published_survey_choices() -> list[tuple[int, str]]:
+    """(id, title) of every published survey, for a staff form that shows one to the public."""
+    return [(s.id, s.title) for s in await Survey.filter(published=True).order_by("title", "id")]
+
+
+async def survey_is_published(survey_id: int) -> bool:
+    return await Survey.filter(id=survey_id, published=True).exists()
+
+
+async def open_survey_link(survey_id: int | None) -> tuple[str, str] | None:
+    """(title, path) of a survey anyone may answer now, None when it is closed, unpublished, personal-only or gone."""
+    if survey_id is None:
+        return None
+    survey = await Survey.get_or_none(id=survey_id)
+    if survey is None or survey.access != LINK or not services.is_open(survey):
+        return None
+    return survey.title, f"/surveys/{survey.id}"
 
 
 async def survey_exists(survey_id: int) -> bool:

@@ -115,8 +115,23 @@ async def _sync_sections(consultation: Consultation) -> None:
             await Section.filter(id=match.id).update(**values)
 
 
+async def _check_survey(survey_id: int | None) -> None:
+    from surveys import api as surveys
+
+    if survey_id is not None and not await surveys.survey_is_published(survey_id):
+        raise ParticipationError({"survey_id": _("Please choose a published survey.")})
+
+
+async def survey_beside(consultation: Consultation) -> tuple[str, str] | None:
+    """(title, path) of the consultation's survey while anyone may answer it."""
+    from surveys import api as surveys
+
+    return await surveys.open_survey_link(consultation.survey_id)
+
+
 async def create_consultation(**fields: Any) -> Consultation:
     await _check_slug(fields["slug"], None)
+    await _check_survey(fields.get("survey_id"))
     async with transaction():
         consultation = await Consultation.create(**fields)
         await _sync_sections(consultation)
@@ -126,6 +141,7 @@ async def create_consultation(**fields: Any) -> Consultation:
 async def update_consultation(consultation_id: int, **fields: Any) -> Consultation:
     consultation = await get_consultation(consultation_id)
     await _check_slug(fields["slug"], consultation.id)
+    await _check_survey(fields.get("survey_id"))
     async with transaction():
         for key, value in fields.items():
             setattr(consultation, key, value)

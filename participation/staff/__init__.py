@@ -12,7 +12,7 @@ from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.web import Endpoint, page, session_of, staff
 from participation.services import moderation as moderation_services
-from participation.staff import consultations, moderation, weighing
+from participation.staff import attachments, consultations, moderation, weighing
 
 ROLES = ("organizer", "admin")
 MODERATORS = ("moderator", "admin")
@@ -61,6 +61,10 @@ def routes() -> list[BaseRoute]:
         get(c + "/edit", consultations.consultation_edit),
         post(c + "/edit", consultations.consultation_update, name="participation_update"),
         post(c + "/received", consultations.received_add),
+        post(c + "/attachments", attachments.attach),
+        get(c + "/attachments/{attachment_id}", attachments.download),
+        post(c + "/attachments/{attachment_id}/delete", attachments.detach),
+        post(c + "/contributions/{contribution_id}/scans", attachments.attach_scan),
         get(c + "/export.{fmt}", consultations.export_all),
         get(c + "/insight", consultations.insight_page),
         get(c + "/import", consultations.import_page),

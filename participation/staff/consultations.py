@@ -26,7 +26,8 @@ from participation.labels import (
     phase_steps,
 )
 from participation.models import Consultation
-from participation.services import consultations, insight, staffing, weighing
+from participation.services import attachments, consultations, insight, staffing, weighing
+from surveys import api as surveys
 
 TIMES = ("published_at", "opens_at", "closes_at", "evaluation_at", "result_published_at")
 EMPTY: dict[str, Any] = {
@@ -76,6 +77,7 @@ async def _form(
             "errors": errors,
             "preview": preview,
             "limits": max_lengths(ConsultationInput),
+            "surveys": await surveys.published_survey_choices(),
         },
         status,
     )
@@ -149,6 +151,7 @@ async def consultation_detail(
             "errors": errors or {},
             "values": values or {"kind": "letter", "category": "suggestion"},
             "limits": max_lengths(ReceivedInput),
+            "attachments": await attachments.public_of(consultation.id),
         },
         status,
     )

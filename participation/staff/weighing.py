@@ -14,7 +14,7 @@ from participation.errors import ParticipationError
 from participation.forms import GroupInput, IdsInput, ResponseInput, TextModuleInput
 from participation.labels import CATEGORY_LABELS, KIND_LABELS, RESPONSE_STATE_LABELS, STATUS_LABELS, VOTE_LABELS
 from participation.models import Response as Answer
-from participation.services import consultations, weighing
+from participation.services import attachments, consultations, weighing
 from participation.staff.consultations import actor, consultation_detail
 
 
@@ -48,6 +48,7 @@ async def _contribution_page(
             "category_labels": CATEGORY_LABELS,
             "kind_labels": KIND_LABELS,
             "limits": max_lengths(ResponseInput),
+            "scans": await attachments.scans_of(contribution.id),
         },
         status,
     )

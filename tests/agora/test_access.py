@@ -80,6 +80,7 @@ PUBLIC_PATHS: dict[str, set[str]] = {
     "/beteiligung/{slug}/ergebnis": {"GET", "HEAD"},
     "/beteiligung/{slug}/abwaegungstabelle": {"GET", "HEAD"},
     "/beteiligung/{slug}/abwaegungstabelle.{fmt}": {"GET", "HEAD"},
+    "/beteiligung/{slug}/anlagen/{attachment_id}": {"GET", "HEAD"},
     # Answering a survey (surveys.routes): anyone with the link, or the holder of a personal token in the form.
     "/surveys/{survey_id}": {"GET", "HEAD", "POST"},
     "/surveys/{survey_id}/thanks": {"GET", "HEAD"},
