@@ -54,6 +54,7 @@ from participation import tasks as participation_tasks
 from participation.services import consultations as participation_consultations
 from participation.services import contributions as participation_contributions
 from surveys import api as surveys_api
+from surveys import people as surveys_people
 from surveys import routes as surveys_routes
 from surveys import staff as surveys_staff
 from surveys import tasks as surveys_tasks
@@ -235,6 +236,9 @@ def register_domain_hooks(settings: Settings) -> None:
     if events_contacts.personal_data not in PERSONAL_DATA_PROVIDERS:
         PERSONAL_DATA_PROVIDERS.append(events_contacts.personal_data)
         DELETION_HOOKS.append(events_contacts.forget)
+    if surveys_people.personal_data not in PERSONAL_DATA_PROVIDERS:
+        PERSONAL_DATA_PROVIDERS.append(surveys_people.personal_data)
+        DELETION_HOOKS.append(surveys_people.forget)
 
 
 def _session_middleware() -> Any:

@@ -42,6 +42,8 @@ class Settings:
     town_logo: str = ""
     town_website: str = ""
     agency_contact: str = ""
+    # Where reports of accessibility barriers are mailed (the staff member answering them); empty: no mail.
+    accessibility_email: str = ""
     # German Sign Language: the video (and its captions) shown on /gebaerdensprache, served from this instance.
     dgs_video: str = ""
     dgs_captions: str = ""
@@ -265,6 +267,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         town_logo=_logo(get("town_logo")),
         town_website=_website(get("town_website")),
         agency_contact=get("agency_contact")[:300],
+        accessibility_email=get("accessibility_email")[:254],
         dgs_video=_file("AGORA_DGS_VIDEO", get("dgs_video"), VIDEO_TYPES),
         dgs_captions=_file("AGORA_DGS_CAPTIONS", get("dgs_captions"), CAPTION_TYPES),
         enforcement_body=get("enforcement_body", Settings.enforcement_body)[:300],

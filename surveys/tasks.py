@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from agora.db import transaction
 from agora.settings import Settings
 from notifications import api
-from surveys import services
+from surveys import people, services
 from surveys.models import Survey, Token
 
 REMINDER = "survey_reminder"
@@ -52,3 +52,4 @@ async def send_reminders(settings: Settings, now: datetime | None = None) -> int
 
 def register_jobs(settings: Settings) -> None:
     api.register_job("surveys.reminders", 3600, lambda: send_reminders(settings))
+    api.register_job("surveys.retention", 86400, people.purge_token_addresses)

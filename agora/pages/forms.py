@@ -34,5 +34,5 @@ class BarrierReportInput(InputModel):
         return description
 
 
-class HandledInput(InputModel):
-    note: Annotated[str, Paragraph(DESCRIPTION_MAX)] = ""
+class AnswerInput(InputModel):
+    answer: Annotated[str, Paragraph(DESCRIPTION_MAX, min_length=1)]

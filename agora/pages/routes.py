@@ -10,12 +10,11 @@ from starlette.routing import BaseRoute
 
 from agora.forms import FieldErrors, parse_form
 from agora.i18n import current_locale
-from agora.i18n import gettext as _
 from agora.pages import services
 from agora.pages.forms import BarrierReportInput
 from agora.security import is_same_site_url
 from agora.settings import CAPTION_TYPES, VIDEO_TYPES, Settings
-from agora.web import PUBLIC, NotFound, page, redirect, render, session_of
+from agora.web import PUBLIC, NotFound, page, render
 
 
 def fill_defaults(content: services.PageContent, settings: Settings) -> services.PageContent:
@@ -62,9 +61,16 @@ async def barrier_feedback(request: Request) -> Response:
         return await render(
             request, "pages/page.html", {"content": content, "errors": exc.errors, "values": exc.values}, 400
         )
-    await services.report_barrier(**data.model_dump())
-    await session_of(request).flash(_("Thank you. Your report has been received and will be answered."))
-    return redirect("/barrierefreiheit#feedback")
+    await services.report_barrier(request.app.state.settings, **data.model_dump())
+    # The thank-you appears where the reader is, in place of the form, not on another page.
+    content = fill_defaults(
+        await services.get_page("barrierefreiheit", current_locale.get()), request.app.state.settings
+    )
+    return await render(
+        request,
+        "pages/page.html",
+        {"content": content, "errors": {}, "values": {}, "sent": True, "reply_to": data.email},
+    )
 
 
 def routes() -> list[BaseRoute]:

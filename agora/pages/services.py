@@ -7,8 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agora.db import transaction
+from agora.i18n import current_locale
 from agora.i18n import gettext as _
 from agora.pages.models import BarrierReport, ContentPage
+from agora.settings import Settings
+from notifications import api
+
+# To the staff address of the settings, to the reporter (receipt) and to the reporter again with the staff's answer.
+REPORT_TO_STAFF, REPORT_RECEIVED, REPORT_ANSWER = "barrier_report", "barrier_report_received", "barrier_report_answer"
+for _kind in (REPORT_TO_STAFF, REPORT_RECEIVED, REPORT_ANSWER):
+    api.register_kind(_kind)
 
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 
@@ -96,20 +104,56 @@ async def pages_on_defaults(languages: tuple[str, ...]) -> list[tuple[PageKind, 
     return missing
 
 
-async def report_barrier(page_url: str, description: str, name: str, email: str) -> BarrierReport:
-    """A report as agora.pages.forms.BarrierReportInput reads it."""
+async def report_barrier(settings: Settings, page_url: str, description: str, name: str, email: str) -> BarrierReport:
+    """Store a report as BarrierReportInput reads it; mail staff and (with an address) the reporter."""
     async with transaction():
-        return await BarrierReport.create(page_url=page_url, description=description, name=name, email=email)
+        report = await BarrierReport.create(page_url=page_url, description=description, name=name, email=email)
+        context = {"report_id": report.id, "page_url": page_url, "description": description, "name": name}
+        if settings.accessibility_email:
+            await api.enqueue(
+                REPORT_TO_STAFF,
+                to=settings.accessibility_email,
+                context={
+                    **context,
+                    "email": email,
+                    "reports_url": f"{settings.base_url.rstrip('/')}/staff/barrier-reports",
+                },
+                dedup_key=f"pages.barrier_report:{report.id}",
+            )
+        if email:
+            await api.enqueue(
+                REPORT_RECEIVED,
+                to=email,
+                locale=current_locale.get(),
+                context=context,
+                dedup_key=f"pages.barrier_report_received:{report.id}",
+            )
+        return report
 
 
 async def open_barrier_report_count() -> int:
     return await BarrierReport.filter(handled_at__isnull=True).count()
 
 
-async def mark_barrier_handled(report_id: int, staff_email: str, note: str) -> bool:
-    return (
-        await BarrierReport.filter(id=report_id, handled_at__isnull=True).update(
-            handled_at=datetime.now(UTC), handled_by=staff_email, staff_note=note[:5000]
+async def answer_barrier_report(report_id: int, staff_email: str, answer: str) -> bool:
+    """Record the answer (who, when, text) and mail it to the reporter; False when the report is unknown or answered."""
+    async with transaction():
+        updated = await BarrierReport.filter(id=report_id, handled_at__isnull=True).update(
+            handled_at=datetime.now(UTC), handled_by=staff_email, staff_note=answer
         )
-        > 0
-    )
+        if not updated:
+            return False
+        report = await BarrierReport.get(id=report_id)
+        if report.email:
+            await api.enqueue(
+                REPORT_ANSWER,
+                to=report.email,
+                context={
+                    "report_id": report.id,
+                    "description": report.description,
+                    "name": report.name,
+                    "answer": answer,
+                },
+                dedup_key=f"pages.barrier_report_answer:{report.id}",
+            )
+    return True

@@ -10,7 +10,7 @@ from agora.forms import FieldErrors, max_lengths, parse_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
 from agora.pages import services
-from agora.pages.forms import HandledInput, PageInput
+from agora.pages.forms import AnswerInput, PageInput
 from agora.pages.models import BarrierReport
 from agora.pages.routes import fill_defaults
 from agora.web import NotFound, page, paginate, path_id, redirect, render, session_of, staff
@@ -74,22 +74,34 @@ async def page_save(request: Request) -> Response:
     return redirect("/staff/pages")
 
 
-async def report_list(request: Request) -> Response:
+async def report_list(request: Request, refused: FieldErrors | None = None, report_id: int = 0) -> Response:
     show = request.query_params.get("show", "open")
     query = BarrierReport.all().order_by("-created_at")
     if show != "all":
         query = query.filter(handled_at__isnull=True)
     result = await paginate(query, request)
-    return await render(request, "pages/staff_reports.html", {"page": result, "show": show})
+    context = {
+        "page": result,
+        "show": show,
+        "errors": refused.errors if refused else {},
+        "values": refused.values if refused else {},
+        "refused_id": report_id,
+    }
+    return await render(request, "pages/staff_reports.html", context, 400 if refused else 200)
 
 
-async def report_handled(request: Request) -> Response:
+async def report_answer(request: Request) -> Response:
     report_id = path_id(request, "report_id")
-    note = (await parse_form(request, HandledInput)).note
+    try:
+        answer = (await parse_form(request, AnswerInput)).answer
+    except FieldErrors as exc:
+        return await report_list(request, exc, report_id)
     user = session_of(request).user
-    if not await services.mark_barrier_handled(report_id, user.email, note):
+    if not await services.answer_barrier_report(report_id, user.email, answer):
         raise NotFound()
-    await session_of(request).flash(_("The report has been marked as handled."))
+    await session_of(request).flash(
+        _("The answer has been recorded and sent to the reporter, if they gave an address.")
+    )
     return redirect("/staff/barrier-reports")
 
 
@@ -100,5 +112,5 @@ def routes() -> list[BaseRoute]:
         page("/staff/pages/{slug}/{lang}", page_edit, access=admin),
         page("/staff/pages/{slug}/{lang}", page_save, access=admin, methods=["POST"], name="page_save"),
         page("/staff/barrier-reports", report_list, access=staff()),
-        page("/staff/barrier-reports/{report_id}/handled", report_handled, access=staff(), methods=["POST"]),
+        page("/staff/barrier-reports/{report_id}/answer", report_answer, access=staff(), methods=["POST"]),
     ]

@@ -8,9 +8,12 @@ from starlette.responses import Response
 
 from agora import i18n
 from agora.app import create_app
+from agora.pages import services
 from agora.pages.models import BarrierReport, ContentPage
 from agora.web import PUBLIC, page
-from tests.conftest import csrf_from, form_post, new_client
+from notifications import compose
+from tests.conftest import csrf_from, form_post, new_client, replace_settings
+from tests.events.helpers import mails
 
 LEGAL_LINKS = (
     'href="/impressum"',
@@ -130,12 +133,48 @@ async def test_barrier_report_is_stored_and_acknowledged(client):
             "csrf_token": csrf_from(page_html),
         },
     )
-    assert response.status_code == 303 and response.headers["location"] == "/barrierefreiheit#feedback"
+    # The thank-you is on the same page, near the form, and takes the focus.
+    assert response.status_code == 200
+    status = response.text.split('id="feedback-status"')[1].split("</div>")[0]
+    assert 'role="status"' in status and "autofocus" in status and "erika@example.org" in status
+    assert response.text.index('id="feedback-status"') > response.text.index('id="feedback-heading"')
+    assert response.text.index('id="feedback-status"') < response.text.index('action="/barrierefreiheit/feedback"')
+    assert 'value="Erika"' not in response.text  # the form is empty for another report
     report = await BarrierReport.get()
     assert (report.page_url, report.name, report.email) == ("/impressum", "Erika", "erika@example.org")
-    assert report.handled_at is None
-    thanks = await client.get("/barrierefreiheit")
-    assert 'role="status"' in thanks.text or "flash" in thanks.text
+    [receipt] = await mails(services.REPORT_RECEIVED)
+    assert receipt.recipient == "erika@example.org" and receipt.context["description"] == "Die Schrift ist zu klein."
+    assert await mails(services.REPORT_TO_STAFF) == []  # no staff address in the settings
+
+
+async def test_a_report_mails_staff_and_the_reporter_in_its_transaction(database):
+    settings = replace_settings(database, accessibility_email="barrierefrei@example.org")
+    report = await services.report_barrier(settings, "/termine", "Kein Fokus sichtbar", "Erika", "erika@example.org")
+    [to_staff] = await mails(services.REPORT_TO_STAFF)
+    assert to_staff.recipient == "barrierefrei@example.org"
+    assert to_staff.context["description"] == "Kein Fokus sichtbar" and to_staff.context["email"] == "erika@example.org"
+    assert to_staff.context["reports_url"].endswith("/staff/barrier-reports")
+    subject, text, _html = compose.render_parts(to_staff, settings)
+    assert "Kein Fokus sichtbar" in text and "/staff/barrier-reports" in text and subject
+    [receipt] = await mails(services.REPORT_RECEIVED)
+    assert receipt.recipient == "erika@example.org"
+    assert "Kein Fokus sichtbar" in compose.render_parts(receipt, settings)[1]
+
+    anonymous = await services.report_barrier(settings, "", "Ohne Adresse gemeldet", "", "")
+    assert len(await mails(services.REPORT_TO_STAFF)) == 2 and len(await mails(services.REPORT_RECEIVED)) == 1
+    assert anonymous.id != report.id
+
+
+async def test_a_report_with_a_bad_reply_address_is_refused_and_nothing_is_sent(client):
+    response = await form_post(
+        client,
+        "/barrierefreiheit",
+        "/barrierefreiheit/feedback",
+        {"description": "Die Schrift ist zu klein.", "email": "erika@"},
+    )
+    assert response.status_code == 400
+    assert 'id="email-error"' in response.text and 'id="feedback-status"' not in response.text
+    assert await BarrierReport.all().count() == 0 and await mails() == []
 
 
 async def test_barrier_form_prefill_refuses_foreign_urls(client):
@@ -164,29 +203,54 @@ async def test_barrier_form_errors_in_the_readers_language_tied_to_fields(client
     assert await BarrierReport.all().count() == 0
 
 
-async def test_staff_see_reports_and_mark_them_handled(client, staff_client):
-    await form_post(client, "/barrierefreiheit", "/barrierefreiheit/feedback", {"description": "Kontrast zu gering"})
+async def test_staff_answer_a_report_and_the_reporter_gets_the_answer(client, staff_client, database):
+    await form_post(
+        client,
+        "/barrierefreiheit",
+        "/barrierefreiheit/feedback",
+        {"description": "Kontrast zu gering", "email": "erika@example.org"},
+    )
     dashboard = await staff_client.get("/staff")
     assert "/staff/barrier-reports" in dashboard.text
     listing = await staff_client.get("/staff/barrier-reports")
-    assert "Kontrast zu gering" in listing.text
+    assert "Kontrast zu gering" in listing.text and "erika@example.org" in listing.text
     report = await BarrierReport.get()
+    refused = await staff_client.post(
+        f"/staff/barrier-reports/{report.id}/answer", data={"answer": "  ", "csrf_token": csrf_from(listing.text)}
+    )
+    assert refused.status_code == 400
+    assert f'id="answer-{report.id}-error"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert (await BarrierReport.get(id=report.id)).handled_at is None and await mails(services.REPORT_ANSWER) == []
+
     response = await staff_client.post(
-        f"/staff/barrier-reports/{report.id}/handled",
-        data={"note": "Farben angepasst", "csrf_token": csrf_from(listing.text)},
+        f"/staff/barrier-reports/{report.id}/answer",
+        data={"answer": "Wir haben die Farben angepasst.", "csrf_token": csrf_from(listing.text)},
     )
     assert response.status_code == 303
     report = await BarrierReport.get(id=report.id)
     assert report.handled_at is not None and report.handled_by == "organizer@example.org"
-    assert report.staff_note == "Farben angepasst"
+    assert report.staff_note == "Wir haben die Farben angepasst."
+    [answer] = await mails(services.REPORT_ANSWER)
+    assert answer.recipient == "erika@example.org"
+    assert "Wir haben die Farben angepasst." in compose.render_parts(answer, database)[1]
     assert "Kontrast zu gering" not in (await staff_client.get("/staff/barrier-reports")).text
-    assert "Kontrast zu gering" in (await staff_client.get("/staff/barrier-reports?show=all")).text
+    everything = (await staff_client.get("/staff/barrier-reports?show=all")).text
+    assert "Kontrast zu gering" in everything and "Wir haben die Farben angepasst." in everything
+    assert "organizer@example.org" in everything
     again = await staff_client.post(
-        f"/staff/barrier-reports/{report.id}/handled",
-        data={"note": "", "csrf_token": csrf_from(listing.text)},
+        f"/staff/barrier-reports/{report.id}/answer",
+        data={"answer": "Noch einmal", "csrf_token": csrf_from(listing.text)},
     )
     assert again.status_code == 404
-    assert (await BarrierReport.get(id=report.id)).staff_note == "Farben angepasst"
+    assert (await BarrierReport.get(id=report.id)).staff_note == "Wir haben die Farben angepasst."
+    assert len(await mails(services.REPORT_ANSWER)) == 1
+
+
+async def test_an_answer_to_an_anonymous_report_is_only_recorded(database):
+    report = await services.report_barrier(database, "", "Ohne Adresse gemeldet", "", "")
+    assert await services.answer_barrier_report(report.id, "organizer@example.org", "Behoben.")
+    assert (await BarrierReport.get(id=report.id)).staff_note == "Behoben."
+    assert await mails() == []
 
 
 async def test_reports_are_escaped_for_staff(client, staff_client):

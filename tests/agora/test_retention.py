@@ -48,6 +48,7 @@ def test_the_enumeration_finds_the_known_purges():
         ("agora.accounts.participants.services", "purge"),
         ("events.retention", "purge_personal_data"),
         ("events.tasks", "purge"),
+        ("surveys.people", "purge_token_addresses"),
     } <= found
 
 
@@ -115,6 +116,7 @@ async def test_each_retention_job_removes_only_what_expired(database, monkeypatc
         "agora.purge_rate_limits",
         "participants.purge",
         "events.retention",
+        "surveys.retention",
     }
     for job in retention_jobs:
         await job.fn()

@@ -59,6 +59,9 @@ def _anonymous(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
 
     page.goto(f"{base_url}/barrierefreiheit")
     crawler.check(page, "anonymous", "empty barrier report", _submit(page, "#feedback form button[type=submit]"), 400)
+    page.fill("#description", "Der Kontrast der Fußzeile ist zu gering.")
+    crawler.check(page, "anonymous", "sent barrier report", _submit(page, "#feedback form button[type=submit]"), 200)
+    assert page.evaluate("() => document.activeElement.id") == "feedback-status"
 
     crawler.check(page, "anonymous", "unknown page", page.goto(f"{base_url}/this-page-does-not-exist"), 404)
 
@@ -95,6 +98,9 @@ def _organizer(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     page.goto(f"{base_url}/staff/account/totp")
     submit = "main form[action='/staff/account/totp'] button[type=submit]"
     crawler.check(page, "organizer", "empty second-factor code", _submit(page, submit), 400)
+    page.goto(f"{base_url}/staff/barrier-reports")
+    submit = "main form[action$='/answer'] button[type=submit]"
+    crawler.check(page, "organizer", "empty barrier answer", _submit(page, submit), 400)
     urls = crawler.crawl(page, "organizer")
     crawler.in_language(page, "organizer", urls, "en")
 
@@ -269,6 +275,7 @@ def test_error_states_show_the_error_summary(report: CrawlReport) -> None:
         "empty second-factor code",
         "empty new user form",
         "survey answer with an error",
+        "empty barrier answer",
     ):
         html = labels[label].html_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         assert 'class="error-summary"' in html, f"{label}: no error summary"
