@@ -100,19 +100,27 @@ class Crawler:
         self.report.pages.append(result)
         return result
 
-    def crawl(self, page, role: str, start: str = "/") -> list[str]:  # noqa: ANN001
-        """Visit every page reachable from `start` in the current language; return the visited URLs."""
+    def crawl(  # noqa: ANN001
+        self, page, role: str, start: str = "/", limit: int = MAX_PAGES_PER_ROLE, known: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Visit every page reachable from `start` in the current language, at most `limit`; return the visited
+        URLs. Pages in `known` were checked by an earlier crawl: they are only read for their links."""
         first = normalise(self.base_url, self.base_url, start)
         assert first is not None
         queue: deque[str] = deque([first])
         seen = {first}
         visited: list[str] = []
-        while queue and len(visited) < MAX_PAGES_PER_ROLE:
+        while queue and len(visited) < limit:
             url = queue.popleft()
-            visited.append(url)
-            if not self._is_html(page, role, url):
-                continue
-            self.check(page, role, url, page.goto(url))
+            if url in known:
+                if url in self._downloads:
+                    continue
+                page.goto(url)
+            else:
+                visited.append(url)
+                if not self._is_html(page, role, url):
+                    continue
+                self.check(page, role, url, page.goto(url))
             for href in page.evaluate(LINKS):
                 target = normalise(self.base_url, page.url, href)
                 if target is not None and target not in seen:

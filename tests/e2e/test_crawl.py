@@ -102,6 +102,8 @@ def _organizer(crawler: Crawler, page, base_url: str) -> None:  # noqa: ANN001
     submit = "main form[action$='/answer'] button[type=submit]"
     crawler.check(page, "organizer", "empty barrier answer", _submit(page, submit), 400)
     urls = crawler.crawl(page, "organizer")
+    # The staff area is larger than one crawl's page budget: the survey builder and analysis get their own.
+    urls += crawler.crawl(page, "organizer", start="/staff/surveys", limit=60, known=frozenset(urls))
     crawler.in_language(page, "organizer", urls, "en")
 
 
