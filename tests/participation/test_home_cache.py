@@ -15,6 +15,7 @@ from tests.surveys.helpers import published_template
 async def test_a_new_open_consultation_shows_on_the_cached_home_page(database, client) -> None:
     first = await client.get("/")
     assert first.status_code == 200 and "Digitalstrategie" not in first.text
+    assert (await client.get("/", headers={"If-None-Match": first.headers["etag"]})).status_code == 304
     await open_consultation()
     again = await client.get("/", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 200 and "/beteiligung/digitalstrategie" in again.text
