@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -178,13 +177,14 @@ def test_triggers_cover_every_change_on_postgres() -> None:
 
 
 async def test_without_the_version_row_pages_are_rendered_every_time(database, client) -> None:
-    if database.database_url.startswith("sqlite"):
-        pytest.skip("SQLite keeps its version without the row")
+    """PostgreSQL's version is the row: without it nothing may be served from memory. SQLite's version is the
+    connection's own change count, so there the page stays cached."""
     await pagecache.ContentVersion.all().delete()
     try:
         session = await published_session()
         response = await client.get(f"/termine/{session.id}")
-        assert response.status_code == 200 and "etag" not in response.headers
+        on_sqlite = database.database_url.startswith("sqlite")
+        assert response.status_code == 200 and ("etag" in response.headers) == on_sqlite
     finally:
         # The database outlives the test (only rows are wiped between tests, and this table is kept): without the
         # row every later test would run with the cache off.
