@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,27 +22,16 @@ from openpyxl.styles import Font
 
 from agora.i18n import format_dt
 from agora.i18n import gettext as _
+from agora.spreadsheets import safe_text as safe_cell
 from events.models import ATTENDED, CONFIRMED, ONLINE, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
 from events.services import common
 from events.services.planning import waitlist_of, waitlist_positions
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KINDS = ("attendees", "waitlist", "answers")
 FORMATS = ("csv", "xlsx")
 ATTENDING = (CONFIRMED, ATTENDED, PENDING_APPROVAL, PENDING_CONFIRMATION)
 
 Table = tuple[list[str], list[list[str]]]
-
-
-UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-REPLACEMENT = "\ufffd"
-
-
-def safe_cell(value: Any) -> str:
-    """Text a spreadsheet shows as it is: unwritable characters replaced, formulas defused (after replacing,
-    so that a removed character cannot uncover a formula)."""
-    text = UNWRITABLE.sub(REPLACEMENT, "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _answer_text(value: Any) -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
-from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -22,6 +20,8 @@ from starlette.responses import Response
 
 from agora.i18n import format_d
 from agora.i18n import gettext as _
+from agora.spreadsheets import safe_text as safe_cell
+from agora.spreadsheets import writable
 from participation.labels import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, VOTE_LABELS
 from participation.models import (
     HIDDEN,
@@ -43,13 +43,6 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def safe_cell(value: Any) -> str:
-    text = UNWRITABLE.sub("\ufffd", "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass
@@ -168,7 +161,7 @@ def to_docx(table: Table) -> bytes:
 
 def safe_docx(value: str) -> str:
     # XML cannot hold these; formulas mean nothing in a Word table, so only the characters are replaced.
-    return UNWRITABLE.sub("\ufffd", value)
+    return writable(value)
 
 
 def render(table: Table, fmt: str) -> bytes:

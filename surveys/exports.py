@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from agora.i18n import gettext as _
+from agora.spreadsheets import safe_value as safe_cell
 from surveys.definition import NO, YES, Definition, QuestionDef
 from surveys.models import (
     ANONYMOUS,
@@ -30,16 +30,7 @@ from surveys.models import (
     Response,
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    text = UNWRITABLE.sub("\ufffd", "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def columns(question: QuestionDef) -> list[tuple[str, str]]:
