@@ -293,11 +293,11 @@ def routes() -> list[BaseRoute]:
     item = c + "/beitraege/{contribution_id}"
     who = participant()
     return [
-        page(BASE, consultation_list, access=PUBLIC, name="participation_list"),
-        page(c, consultation_page, access=PUBLIC, name="participation_consultation"),
+        page(BASE, consultation_list, access=PUBLIC, name="participation_list", cached=True),
+        page(c, consultation_page, access=PUBLIC, name="participation_consultation", cached=True),
         page(c + "/beitrag", contribute, access=PUBLIC, methods=["POST"], name="participation_contribute"),
-        page(c + "/ergebnis", result_page, access=PUBLIC, name="participation_result"),
-        page(c + "/abwaegungstabelle", table_page, access=PUBLIC, name="participation_table"),
+        page(c + "/ergebnis", result_page, access=PUBLIC, name="participation_result", cached=True),
+        page(c + "/abwaegungstabelle", table_page, access=PUBLIC, name="participation_table", cached=True),
         page(c + "/abwaegungstabelle.{fmt}", table_download, access=PUBLIC, name="participation_table_download"),
         page(c + "/anlagen/{attachment_id}", attachment_download, access=PUBLIC, name="participation_attachment"),
         page(c + "/folgen", follow, access=who, methods=["POST"], name="participation_follow"),

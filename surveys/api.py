@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agora import api
+from agora import api, pagecache
 from agora.api import failure, invalid, ok
 from agora.forms import FieldErrors, validate
 from agora.i18n import gettext as _
@@ -47,7 +47,11 @@ async def open_survey_link(survey_id: int | None) -> tuple[str, str] | None:
     if survey_id is None:
         return None
     survey = await Survey.get_or_none(id=survey_id)
-    if survey is None or survey.access != LINK or not services.is_open(survey):
+    if survey is None:
+        return None
+    # Shown on cached pages (beside a consultation): they change when the survey opens or closes.
+    pagecache.changes_at(survey.opens_at, survey.closes_at)
+    if survey.access != LINK or not services.is_open(survey):
         return None
     return survey.title, f"/surveys/{survey.id}"
 

@@ -50,11 +50,19 @@ async def public_consultation(slug: str) -> Consultation:
     found = await Consultation.get_or_none(slug=slug) if SLUG.fullmatch(slug) else None
     if found is None or found.phase() == DRAFT:
         raise NotFound({"consultation": _("This consultation does not exist.")})
+    # Its pages are cached: the phase moves on with the clock alone.
+    _declare_phase_changes(found)
     return found
 
 
+def _declare_phase_changes(c: Consultation) -> None:
+    pagecache.changes_at(c.published_at, c.opens_at, c.closes_at, c.evaluation_at, c.result_published_at)
+
+
 async def public_consultations() -> list[Consultation]:
-    rows = await Consultation.filter(published_at__lte=_now()).order_by("-opens_at", "-id")
+    rows = await Consultation.filter(published_at__not_isnull=True).order_by("-opens_at", "-id")
+    for c in rows:
+        _declare_phase_changes(c)
     return [c for c in rows if c.phase() != DRAFT]
 
 
@@ -63,7 +71,7 @@ async def home_consultations() -> list[dict[str, Any]]:
     at which a consultation appears or leaves by the clock alone are declared to the page cache."""
     rows = await Consultation.filter(published_at__not_isnull=True).order_by("-opens_at", "-id")
     for c in rows:
-        pagecache.changes_at(c.published_at, c.opens_at, c.closes_at)
+        _declare_phase_changes(c)
     now = _now()
     return [
         {"title": c.title, "url": f"/beteiligung/{c.slug}", "when": c.closes_at}
