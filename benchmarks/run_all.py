@@ -74,6 +74,16 @@ SUITE: dict[str, tuple[list[str], list[tuple[str, str, str, Check]]]] = {
             ("doubled under faults", "duplicated", "0", equals("duplicated", 0)),
         ],
     ),
+    "consultation": (
+        ["consultation_page.py", "--contributions", "500", "--seconds", "10"],
+        [
+            ("consultation page, requests/s", "requests_per_second", "-", shown),
+            ("consultation page p95 ms", "p95_ms", "-", shown),
+            ("rendering it, requests/s", "rendered_requests_per_second", "-", shown),
+            ("SQL per rendering, 50 vs 500", "sql_constant", "constant", equals("sql_constant", True)),
+            ("consultation errors", "errors", "0", equals("errors", 0)),
+        ],
+    ),
 }
 
 QUICK = {
@@ -81,6 +91,7 @@ QUICK = {
     "burst": [],
     "mail": ["--n", "2000"],
     "mail_faults": ["--n", "2000"],
+    "consultation": ["--seconds", "4"],
 }
 
 
