@@ -19,6 +19,7 @@ from agora.settings import Settings
 
 __all__ = [
     "Attachment",
+    "accepts",
     "categories",
     "configure",
     "enqueue",
@@ -95,6 +96,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def accepts(kind: str, to: str) -> bool:
+    """Whether mail of this kind may go to the address: not suppressed, and its category not switched off.
+
+    enqueue asks this itself; a caller that asks beforehand, outside its transaction, passes checked=True to
+    enqueue, so that the transaction does not wait on these reads (a registration holds a seat lock there)."""
+    from notifications.models import Preference, Suppression
+
+    info = kind_info(kind)
+    address = normalise(to)
+    if await Suppression.exists(address=address):
+        return False
+    return not (info.category and await Preference.exists(address=address, category=info.category, enabled=False))
+
+
 async def enqueue(
     kind: str,
     *,
@@ -104,12 +119,14 @@ async def enqueue(
     dedup_key: str | None = None,
     not_before: datetime | None = None,
     attachments: Sequence[Attachment] = (),
+    checked: bool = False,
 ) -> int | None:
     """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id,
     or None when the dedup_key already exists, the address is suppressed, or the recipient switched this
-    category off. The row is handed to the dispatcher only after commit (agora.db.on_commit)."""
+    category off (checked: the caller has just asked `accepts` and got yes). The row is handed to the
+    dispatcher only after commit (agora.db.on_commit)."""
     from notifications import dispatch
-    from notifications.models import OutboxMessage, Preference, Suppression
+    from notifications.models import OutboxMessage
 
     info = kind_info(kind)
     address = normalise(to)
@@ -119,9 +136,7 @@ async def enqueue(
     payload = json.loads(json.dumps(context or {}))
     if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
         return None
-    if await Suppression.exists(address=address):
-        return None
-    if info.category and await Preference.exists(address=address, category=info.category, enabled=False):
+    if not checked and not await accepts(kind, address):
         return None
     encoded = [
         {

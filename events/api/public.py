@@ -38,7 +38,7 @@ from events.models import (
     Track,
     attendances,
 )
-from events.services import common, limits, signup
+from events.services import common, limits, public, signup
 
 # Statuses a reader may know about. Only published sessions are shown; the others are refused as closed.
 KNOWN_STATUSES = (PUBLISHED, CANCELLED, COMPLETED)
@@ -277,9 +277,13 @@ async def register(request: Request, body: forms.RegistrationInput) -> Response:
     """The body is read by RegistrationInput; the session's own rules (its questions, tracks and number of
     colleagues) are applied here, with the same model built for the session."""
     settings = request.app.state.settings
-    session = await Session.get_or_none(id=path_id(request, "session_id"), status__in=KNOWN_STATUSES)
-    if session is None:
+    kept = getattr(request.app.state, "signup_forms", None)
+    if kept is None:
+        kept = request.app.state.signup_forms = {}
+    form = await public.signup_form(path_id(request, "session_id"), kept)
+    if form is None or form.session.status not in KNOWN_STATUSES:
         raise NotFound(_("This session does not exist."))
+    session = form.session
     wait = await limits.registration_wait(client_ip(request.scope))
     if wait is not None:
         return failure(
@@ -287,10 +291,9 @@ async def register(request: Request, body: forms.RegistrationInput) -> Response:
             _("Too many registrations from your address. Please wait a few minutes."),
             headers={"Retry-After": str(wait)},
         )
-    model = forms.with_questions(forms.RegistrationInput, await common.questions_for(session))
-    tracks = [track.id for track in await Track.filter(session_id=session.id)]
+    model = forms.with_questions(forms.RegistrationInput, form.questions)
     rules = forms.session_rules(
-        tracks=tracks, max_colleagues=session.max_colleagues, attendances=attendances(session.mode)
+        tracks=form.track_ids, max_colleagues=session.max_colleagues, attendances=attendances(session.mode)
     )
     data = validate(model, body.model_dump(by_alias=True), **rules)
     try:
@@ -302,6 +305,7 @@ async def register(request: Request, body: forms.RegistrationInput) -> Response:
             consent_version=forms.CONSENT_VERSION,
             consent_text=str(forms.CONSENT_TEXT),
             language=i18n.current_locale.get(),
+            loaded=session,
         )
     except RegistrationClosed as exc:
         return failure(409, next(iter(exc.errors.values())), exc.errors)

@@ -117,6 +117,7 @@ async def register_submit(request: Request) -> Response:
             consent_text=str(forms.CONSENT_TEXT),
             language=i18n.current_locale.get(),
             invitation=invitation,
+            loaded=view.session,
         )
     except RegistrationClosed as exc:
         view = await session_view(view.session.id)

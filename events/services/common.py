@@ -125,8 +125,10 @@ async def notify(
     with_calendar: bool = False,
     extra: dict | None = None,
     dedup_key: str | None = None,
+    checked: bool = False,
 ) -> None:
-    """Write the outbox row (inside the caller's transaction), with the invitation or cancellation."""
+    """Write the outbox row (inside the caller's transaction), with the invitation or cancellation.
+    checked: the caller asked notifications.api.accepts for the address beforehand."""
     attachments: list[api.Attachment] = []
     if with_calendar:
         series = await Series.get_or_none(id=session.series_id) if session.series_id else None
@@ -155,6 +157,7 @@ async def notify(
         context={**context(settings, registration, session), **(extra or {})},
         dedup_key=dedup_key,
         attachments=attachments,
+        checked=checked,
     )
 
 

@@ -5,10 +5,12 @@ Only published, cancelled and completed sessions are public; a draft is as absen
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from agora.i18n import gettext as _
+from agora.pagecache import current_version
 from agora.settings import Settings
 from events import calendar
 from events.errors import NotFound
@@ -25,6 +27,9 @@ from events.models import (
 )
 from events.services import common
 from events.services.feeds import PUBLIC_STATUSES
+
+# Sessions whose registration form a web process keeps (events.services.public.signup_form).
+MAX_KEPT_FORMS = 256
 
 # Registration states of a session as the page explains them.
 OPEN, WAITLIST, NOT_OPEN, CLOSED, PAST, SESSION_CANCELLED = (
@@ -151,3 +156,47 @@ async def manage_view(settings: Settings, token: str) -> tuple[Registration, Ses
     session = await Session.get(id=registration.session_id)
     series = await Series.get_or_none(id=session.series_id) if session.series_id else None
     return registration, session, series, await waitlist_position(registration)
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    """What registering through the API checks a body against: the session, its questions and its tracks."""
+
+    session: Session
+    questions: list[Question]
+    track_ids: list[int]
+
+
+KeptForms = dict[int, tuple[str, "asyncio.Future[SignupForm | None]"]]
+
+
+async def signup_form(session_id: int, kept: KeptForms) -> SignupForm | None:
+    """The public session (None when there is none) with its questions and tracks.
+
+    Kept per web process in `kept` under the content version of the public pages (agora.pagecache), which moves
+    with every change of these rows, the seat counters included: while nothing changed, one read of the version
+    stands in for three, and requests that arrive together share one load. The copy is never more stale than
+    a fresh read would be by the time of the seat claim, and the claim decides anyway."""
+    version = await current_version()
+    if version is None:
+        return await _load_signup_form(session_id)
+    found = kept.get(session_id)
+    if found is None or found[0] != version:
+        if len(kept) >= MAX_KEPT_FORMS:
+            kept.clear()
+        found = kept[session_id] = (version, asyncio.ensure_future(_load_signup_form(session_id)))
+    try:
+        # Shielded: one waiter going away (a client hanging up) does not cancel the load for the others.
+        return await asyncio.shield(found[1])
+    except Exception:
+        if kept.get(session_id) is found:
+            del kept[session_id]
+        raise
+
+
+async def _load_signup_form(session_id: int) -> SignupForm | None:
+    session = await Session.get_or_none(id=session_id, status__in=PUBLIC_STATUSES)
+    if session is None:
+        return None
+    tracks = [track.id for track in await Track.filter(session_id=session.id).only("id")]
+    return SignupForm(session, await common.questions_for(session), tracks)

@@ -34,8 +34,11 @@ from events.models import (
     attendances,
 )
 from events.services import capacity, common
+from notifications import api
 
 HOLD_PERIOD = timedelta(hours=24)
+# What depends on whether a new registration got its seats.
+_SEAT_FIELDS = ("status", "hold_expires_at", "confirmed_at", "waitlisted_at")
 ACTIVE = (*SEATED, WAITLISTED)
 
 
@@ -99,6 +102,7 @@ async def register(
     by_staff: bool = False,
     invitation: str = "",
     now: datetime | None = None,
+    loaded: Session | None = None,
 ) -> Registration:
     """Register for a session: a seat is held (double opt-in), or the person joins the waitlist.
 
@@ -112,9 +116,11 @@ async def register(
 
     by_staff: someone added by hand, outside the registration window, without opt-in (confirmed at once,
     or pending approval), still within capacity (full sessions put them on the waitlist).
+
+    loaded: the session as the caller has just read it, so that it is not read again.
     """
     now = now or common.now_utc()
-    session = await _session(session_id)
+    session = loaded if loaded is not None and loaded.id == session_id else await _session(session_id)
     if not by_staff:
         _check_open(session, now)
     if not by_staff and not (consent and consent_version):
@@ -125,9 +131,12 @@ async def register(
     attendance = attendance or offered[0]
     if attendance not in offered:
         raise EventError({"attendance": _("Please choose how you take part.")})
-    existing = await Registration.get_or_none(session_id=session.id, email=email)
-    if existing is not None and existing.status != REG_CANCELLED:
-        raise DuplicateRegistration({"email": _("This email address is already registered for this session.")})
+    # Looked up only when the address turns out to be registered already (the unique index says so): a new
+    # address, the common case, costs no read for it.
+    existing: Registration | None = None
+    # Asked here rather than inside the transaction, which may hold the session's seat lock by then. Every
+    # mail of a registration is transactional, so one answer serves whichever of them is written.
+    mail_ok = await api.accepts(common.CONFIRM_REQUEST, email)
 
     seats = 1 + len(party)
     fields: dict[str, Any] = {
@@ -149,53 +158,88 @@ async def register(
         "hold_expires_at": None,
         "waitlisted_at": None,
     }
+    seated = _seated_status(session, email_confirmed=by_staff)
 
-    async def attempt() -> Registration:
+    def values_for(status: str) -> dict[str, Any]:
         # A fresh copy each time: a retried attempt may end on the waitlist after the first one held a seat.
-        values = dict(fields)
+        values = dict(fields, status=status)
+        if status == PENDING_CONFIRMATION:
+            values["hold_expires_at"] = now + HOLD_PERIOD
+        elif status == CONFIRMED:
+            values["confirmed_at"] = now
+        elif status == WAITLISTED:
+            values["waitlisted_at"] = now
+        return values
+
+    async def create(status: str) -> Registration:
+        uid = common.new_ics_uid()
+        return await Registration.create(
+            session_id=session.id,
+            ics_uid=uid,
+            manage_token_hash=common.token_hash(common.manage_token(settings, uid)),
+            checkin_code=common.new_checkin_code(),
+            created_at=now,
+            **values_for(status),
+        )
+
+    async def finish(registration: Registration) -> Registration:
+        await _announce(settings, registration, session, checked=mail_ok)
+        return registration
+
+    async def seat_last() -> Registration:
+        """The session looked free: everything is written first and the seat is claimed last, so that the
+        session row stays locked only for the mail's row and the commit; all seat claims queue on that lock."""
         async with transaction():
-            if await capacity.claim(session.id, track, seats, attendance):
-                status = _seated_status(session, email_confirmed=by_staff)
-                if status == PENDING_CONFIRMATION:
-                    values["hold_expires_at"] = now + HOLD_PERIOD
-                if status == CONFIRMED:
-                    values["confirmed_at"] = now
-            else:
-                status = WAITLISTED
-                values["waitlisted_at"] = now
+            registration = await create(seated)
+            await invitations.record_registration(invitation or None, session.id, registration.email, registration.id)
+            if not await capacity.claim(session.id, track, seats, attendance):
+                # Taken meanwhile: the row becomes what it would have been written as (no seat ever held,
+                # so its calendar sequence stays as it is).
+                changes = {key: value for key, value in values_for(WAITLISTED).items() if key in _SEAT_FIELDS}
+                await Registration.filter(id=registration.id).update(**changes)
+                for key, value in changes.items():
+                    setattr(registration, key, value)
+            return await finish(registration)
+
+    async def seat_first() -> Registration:
+        """The session looked full (a failed claim locks nothing), or an earlier registration comes back."""
+        async with transaction():
+            status = seated if await capacity.claim(session.id, track, seats, attendance) else WAITLISTED
             if existing is not None:
                 # Coming back after cancelling: the same row, so the calendar UID stays the same.
-                if not await _set_status(existing, REG_CANCELLED, status, **values):
-                    raise DuplicateRegistration(
-                        {"email": _("This email address is already registered for this session.")}
-                    )
+                changes = values_for(status)
+                del changes["status"]
+                if not await _set_status(existing, REG_CANCELLED, status, **changes):
+                    raise duplicate
                 registration = existing
             else:
-                uid = common.new_ics_uid()
-                registration = await Registration.create(
-                    session_id=session.id,
-                    status=status,
-                    ics_uid=uid,
-                    manage_token_hash=common.token_hash(common.manage_token(settings, uid)),
-                    checkin_code=common.new_checkin_code(),
-                    created_at=now,
-                    **values,
-                )
+                registration = await create(status)
             await invitations.record_registration(invitation or None, session.id, registration.email, registration.id)
-            await _announce(settings, registration, session)
-            return registration
+            return await finish(registration)
 
+    duplicate = DuplicateRegistration({"email": _("This email address is already registered for this session.")})
+    looks_free = session.places_left(attendance) >= seats
     try:
-        return await capacity.retrying(attempt)
+        return await capacity.retrying(seat_last if looks_free else seat_first)
     except IntegrityError:
-        raise DuplicateRegistration(
-            {"email": _("This email address is already registered for this session.")}
-        ) from None
+        existing = await Registration.get_or_none(session_id=session.id, email=email)
+    if existing is None or existing.status != REG_CANCELLED:
+        raise duplicate
+    try:
+        return await capacity.retrying(seat_first)
+    except IntegrityError:
+        raise duplicate from None
 
 
-async def _announce(settings: Settings, registration: Registration, session: Session) -> None:
+async def _announce(
+    settings: Settings, registration: Registration, session: Session, *, checked: bool | None = None
+) -> None:
+    """checked: None when nobody asked whether the address takes mail yet; False when it does not."""
+    if checked is False:
+        return
+    ask = checked is None
     if registration.status == PENDING_CONFIRMATION:
-        await common.notify(settings, common.CONFIRM_REQUEST, registration, session)
+        await common.notify(settings, common.CONFIRM_REQUEST, registration, session, checked=not ask)
     elif registration.status == WAITLISTED:
         await common.notify(
             settings,
@@ -203,9 +247,10 @@ async def _announce(settings: Settings, registration: Registration, session: Ses
             registration,
             session,
             extra={"email_confirmed": registration.email_confirmed_at is not None},
+            checked=not ask,
         )
     elif registration.status == CONFIRMED:
-        await common.notify(settings, common.CONFIRMED_KIND, registration, session, with_calendar=True)
+        await common.notify(settings, common.CONFIRMED_KIND, registration, session, with_calendar=True, checked=not ask)
 
 
 async def by_token(settings: Settings, token: str) -> Registration:

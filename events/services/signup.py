@@ -53,10 +53,12 @@ async def register_publicly(
     track_id: int | None = None,
     language: str = "de",
     now: datetime | None = None,
+    loaded: Session | None = None,
     **details: Any,
 ) -> Receipt:
     """Register as a visitor (events.services.registration.register); refusals for bad input or a closed
-    session are raised as there, a registered address is answered like a new one."""
+    session are raised as there, a registered address is answered like a new one. loaded: the session as
+    the caller has just read it."""
     try:
         registration = await register(
             settings,
@@ -67,6 +69,7 @@ async def register_publicly(
             track_id=track_id,
             language=language,
             now=now,
+            loaded=loaded,
             **details,
         )
     except DuplicateRegistration:

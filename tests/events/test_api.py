@@ -264,6 +264,23 @@ async def test_closed_sessions_are_409(client, database):
     assert (await client.get(f"/api/v1/sessions/{draft.id}")).status_code == 404
 
 
+async def test_a_change_after_a_registration_applies_to_the_next_one(client, database):
+    # The endpoint keeps the session's form between requests: a new question, a full room and a cancelled
+    # session must count from the very next registration on.
+    session = await published_session(capacity=2)
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    assert (await client.post(url, json=person(1))).json()["status"] == PENDING_CONFIRMATION
+    question = await services.add_question(session_id=session.id, label="Mitarbeitende", kind="number", required=True)
+    refused = await client.post(url, json=person(2))
+    assert refused.status_code == 422
+    assert (await client.post(url, json=person(2, answers={str(question.id): 5}))).status_code == 201
+    third = await client.post(url, json=person(3, answers={str(question.id): 5}))
+    assert third.json() == {"status": WAITLISTED, "waitlist_position": 1}
+    await services.cancel_session(database, session.id)
+    assert (await client.post(url, json=person(4, answers={str(question.id): 5}))).status_code == 409
+    assert await Registration.filter(session_id=session.id).count() == 3
+
+
 async def test_unknown_session_bad_media_type_and_malformed_json(client):
     session = await published_session()
     url = f"/api/v1/sessions/{session.id}/registrations"

@@ -18,6 +18,7 @@ from events.models import (
     REG_CANCELLED,
     WAITLISTED,
     Registration,
+    Session,
 )
 from events.services.common import manage_token, questions_for
 from tests.events.helpers import invariant, mails, published_session, register
@@ -322,3 +323,41 @@ async def test_a_retried_registration_that_ends_on_the_waitlist_keeps_no_hold(
         assert row.confirmed_at is None
         assert row.waitlisted_at is not None
     assert await invariant(session.id) == (0, 0, 1)
+
+
+async def test_a_seat_that_looked_free_but_was_taken_puts_the_person_on_the_waitlist(database) -> None:
+    # The caller read the session while a seat was left; by the time of the claim it is gone. The claim decides:
+    # the row written as a held seat becomes a waitlist entry in the same transaction, with the waitlist mail.
+    session = await published_session(capacity=1)
+    seen_free = await Session.get(id=session.id)
+    await register(database, session.id, 1)
+    late = await services.register(
+        database,
+        session.id,
+        name="Person 2",
+        email="person2@example.com",
+        consent=True,
+        consent_version=forms.CONSENT_VERSION,
+        loaded=seen_free,
+    )
+    stored = await Registration.get(id=late.id)
+    for row in (late, stored):
+        assert row.status == WAITLISTED
+        assert row.hold_expires_at is None
+        assert row.waitlisted_at is not None
+        assert row.ics_own_sequence == 0  # it never held a seat
+    assert await services.waitlist_position(stored) == 1
+    assert len(await mails("registration_waitlisted", "person2@example.com")) == 1
+    assert await mails("registration_confirm_request", "person2@example.com") == []
+    assert await invariant(session.id) == (1, 1, 1)
+
+
+async def test_a_suppressed_address_registers_without_a_mail(database) -> None:
+    from notifications.models import Suppression
+
+    session = await published_session(capacity=1)
+    await Suppression.create(address="person1@example.com", reason="bounced")
+    reg = await register(database, session.id, 1)
+    assert reg.status == PENDING_CONFIRMATION
+    assert await mails(to="person1@example.com") == []
+    assert await invariant(session.id) == (1, 1, 1)
