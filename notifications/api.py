@@ -107,7 +107,8 @@ async def enqueue(
 ) -> int | None:
     """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id,
     or None when the dedup_key already exists, the address is suppressed, or the recipient switched this
-    category off. The row is handed to the dispatcher only after commit (agora.db.on_commit)."""
+    category off. The row is handed to the dispatcher only after commit, together with the transaction's other
+    rows (agora.db.on_commit_collect)."""
     from notifications import dispatch
     from notifications.models import OutboxMessage, Preference, Suppression
 
@@ -158,13 +159,14 @@ async def enqueue(
         except IntegrityError:
             return None
     if due:
-        row_id = row.id
-
-        async def hand_over() -> None:
-            await dispatch.dispatch(row_id, mark=False)
-
-        await db.on_commit(hand_over)
+        await db.on_commit_collect("notifications.dispatch", row.id, _hand_over)
     return row.id
+
+
+async def _hand_over(row_ids: list[int]) -> None:
+    from notifications import dispatch
+
+    await dispatch.dispatch_many(row_ids, mark=False)
 
 
 async def get_preferences(email: str) -> dict[str, bool]:

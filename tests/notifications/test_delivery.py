@@ -44,8 +44,8 @@ class Recorder:
     def __init__(self) -> None:
         self.ids: list[int] = []
 
-    async def submit(self, row_id: int, delay: float = 0.0) -> None:
-        self.ids.append(row_id)
+    async def submit(self, row_ids: list[int], delay: float = 0.0) -> None:
+        self.ids.extend(row_ids)
 
 
 async def test_enqueue_dedup_and_after_commit_dispatch(mail_settings: Settings) -> None:
