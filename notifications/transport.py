@@ -54,7 +54,7 @@ def smtp_timeout(settings: Settings) -> float:
     return max(0.5, min(30.0, settings.mail_claim_timeout / 3))
 
 
-def new_client(config: SmtpConfig) -> aiosmtplib.SMTP:
+def new_client(config: SmtpConfig, tls_context: ssl.SSLContext | None = None) -> aiosmtplib.SMTP:
     return aiosmtplib.SMTP(
         hostname=config.hostname,
         port=config.port,
@@ -63,19 +63,21 @@ def new_client(config: SmtpConfig) -> aiosmtplib.SMTP:
         use_tls=config.use_tls,
         start_tls=True if config.start_tls else False,
         timeout=config.timeout,
-        tls_context=ssl.create_default_context(),
+        tls_context=tls_context or ssl.create_default_context(),
     )
 
 
 class SmtpTransport:
-    """At most `size` SMTP connections at once, reused across messages; a connection is closed on any error
-    except a refused recipient, after which RSET makes it usable again."""
+    """At most `size` SMTP connections at once, reused across messages and kept after an answer that refuses
+    a message; any other error closes the connection."""
 
     def __init__(self, config: SmtpConfig, size: int = SMTP_CONNECTIONS) -> None:
         self.config = config
         self.size = size
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots: asyncio.Semaphore | None = None
+        # Loading the system's CA certificates takes milliseconds of CPU: once per pool, not per connection.
+        self._tls = ssl.create_default_context()
 
     async def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         if self._slots is None:
@@ -86,26 +88,21 @@ class SmtpTransport:
     async def _send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         client = self._idle.pop() if self._idle else None
         if client is None or not client.is_connected:
-            client = new_client(self.config)
+            client = new_client(self.config, self._tls)
             await client.connect()
         try:
             await client.send_message(msg, sender=sender, recipients=[recipient])
-        except aiosmtplib.SMTPRecipientsRefused:
-            # The connection itself is fine after a refused recipient; reset the transaction and keep it.
-            await self._keep_or_close(client, reset=True)
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
+            # The server answered (a refused recipient, 451 at DATA) and aiosmtplib has sent RSET: the
+            # connection is in step and is kept, unless the server closed it (421).
+            await self._keep_or_close(client)
             raise
         except BaseException:
             await _close_quietly(client)
             raise
         await self._keep_or_close(client)
 
-    async def _keep_or_close(self, client: aiosmtplib.SMTP, reset: bool = False) -> None:
-        if reset:
-            try:
-                await client.rset()
-            except Exception:  # noqa: BLE001 - a broken connection is simply not reused
-                await _close_quietly(client)
-                return
+    async def _keep_or_close(self, client: aiosmtplib.SMTP) -> None:
         if len(self._idle) < self.size and client.is_connected:
             self._idle.append(client)
         else:

@@ -47,6 +47,7 @@ class FaultyHandler:
     headers_only: bool = False  # parse only the header block (the benchmark needs no more, and saves the CPU)
     accept_delay: float = 0.0  # seconds spent on every accepted message, to slow a batch down
     lock: threading.Lock = field(default_factory=threading.Lock)
+    greetings: int = 0  # EHLOs seen: one per connection the client opened
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - fault injection, not security
@@ -71,6 +72,12 @@ class FaultyHandler:
                     return action
                 roll -= share
         return "accept"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201, N802
+        session.host_name = hostname
+        with self.lock:
+            self.greetings += 1
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
         envelope.mail_from = address

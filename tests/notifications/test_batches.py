@@ -9,6 +9,7 @@ from agora import db
 from agora.settings import Settings
 from notifications import api, compose, delivery, dispatch
 from notifications.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage, Suppression
+from notifications.transport import parse_smtp_url
 from tests.notifications.smtp_sink import SmtpSink
 
 
@@ -144,3 +145,16 @@ async def test_a_batch_taken_over_after_a_stale_claim_is_sent_once_more_at_most(
         await transport.close()
     assert {o.status for o in outcomes.values()} == {"sent"}
     assert len(smtp.handler.message_ids()) == 10 and set(smtp.handler.message_ids().values()) == {1}
+
+
+async def test_a_connection_stays_open_after_a_451(mail_settings: Settings, smtp: SmtpSink) -> None:
+    smtp.handler.fail_next("451", 3)
+    ids = await enqueue_many(10)
+    transport = delivery.SmtpTransport(parse_smtp_url(mail_settings.smtp_url, 2.0), size=1)
+    try:
+        outcomes = await delivery.deliver_batch(ids, mail_settings, transport)
+    finally:
+        await transport.close()
+    assert sum(o.status == "retry" for o in outcomes.values()) == 3
+    assert sum(o.status == "sent" for o in outcomes.values()) == 7
+    assert smtp.handler.greetings == 1  # the 451s were answered on the one connection, which went on
