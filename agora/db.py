@@ -142,6 +142,34 @@ async def on_commit(callback: Callable[[], Awaitable[None]]) -> None:
         pending.append(callback)
 
 
+class _Collected:
+    """One after-commit callback gathering the items of one key, so they are handed on together."""
+
+    def __init__(self, key: str, flush: Callable[[list[Any]], Awaitable[None]]) -> None:
+        self.key = key
+        self.flush = flush
+        self.items: list[Any] = []
+
+    async def __call__(self) -> None:
+        await self.flush(self.items)
+
+
+async def on_commit_collect(key: str, item: Any, flush: Callable[[list[Any]], Awaitable[None]]) -> None:
+    """Like on_commit, but the items a transaction collects under one key reach flush together, once
+    (a fan-out of many outbox rows becomes a few hand-overs). Outside a transaction: flush([item]) now."""
+    pending = _after_commit.get()
+    if pending is None:
+        await flush([item])
+        return
+    for callback in pending:
+        if isinstance(callback, _Collected) and callback.key == key:
+            callback.items.append(item)
+            return
+    collected = _Collected(key, flush)
+    collected.items.append(item)
+    pending.append(collected)
+
+
 async def ping() -> bool:
     try:
         await connections.get("default").execute_query("SELECT 1")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -101,13 +102,7 @@ async def accepts(kind: str, to: str) -> bool:
 
     enqueue asks this itself; a caller that asks beforehand, outside its transaction, passes checked=True to
     enqueue, so that the transaction does not wait on these reads (a registration holds a seat lock there)."""
-    from notifications.models import Preference, Suppression
-
-    info = kind_info(kind)
-    address = normalise(to)
-    if await Suppression.exists(address=address):
-        return False
-    return not (info.category and await Preference.exists(address=address, category=info.category, enabled=False))
+    return not await _refused(normalise(to), None, kind_info(kind).category)
 
 
 async def enqueue(
@@ -123,8 +118,8 @@ async def enqueue(
 ) -> int | None:
     """Call INSIDE the caller's transaction (agora.db.transaction()). Writes an outbox row; returns its id,
     or None when the dedup_key already exists, the address is suppressed, or the recipient switched this
-    category off (checked: the caller has just asked `accepts` and got yes). The row is handed to the
-    dispatcher only after commit (agora.db.on_commit)."""
+    category off (checked: the caller has just asked `accepts` and got yes). The row is handed to the dispatcher
+    only after commit, together with the transaction's other rows (agora.db.on_commit_collect)."""
     from notifications import dispatch
     from notifications.models import OutboxMessage
 
@@ -134,9 +129,10 @@ async def enqueue(
         raise ValueError(f"not an email address: {to!r}")
     # Plain data only: a model object or a datetime here would not survive the trip through JSON.
     payload = json.loads(json.dumps(context or {}))
-    if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
-        return None
-    if not checked and not await accepts(kind, address):
+    if checked:
+        if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
+            return None
+    elif await _refused(address, dedup_key, info.category):
         return None
     encoded = [
         {
@@ -173,13 +169,38 @@ async def enqueue(
         except IntegrityError:
             return None
     if due:
-        row_id = row.id
-
-        async def hand_over() -> None:
-            await dispatch.dispatch(row_id, mark=False)
-
-        await db.on_commit(hand_over)
+        await db.on_commit_collect("notifications.dispatch", row.id, _hand_over)
     return row.id
+
+
+_SUPPRESSED = "SELECT 1 FROM notifications_suppression WHERE address = {}"
+_QUEUED_UNDER_KEY = "SELECT 1 FROM notifications_outbox WHERE dedup_key = {}"
+_SWITCHED_OFF = "SELECT 1 FROM notifications_preference WHERE address = {} AND category = {} AND enabled = {}"
+
+
+async def _refused(address: str, dedup_key: str | None, category: str | None) -> bool:
+    """Already queued under this dedup key, suppressed, or this category switched off. One round trip for
+    the three questions (the ORM has no UNION), since a fan-out asks them once per recipient."""
+    checks: list[tuple[str, list[Any]]] = [(_SUPPRESSED, [address])]
+    if dedup_key is not None:
+        checks.append((_QUEUED_UNDER_KEY, [dedup_key]))
+    if category:
+        checks.append((_SWITCHED_OFF, [address, category, False]))
+    conn = connections.get("default")  # inside a transaction: the transaction's connection
+    numbered = conn.capabilities.dialect == "postgres"
+    parts: list[str] = []
+    values: list[Any] = []
+    for sql, args in checks:
+        parts.append(sql.format(*(f"${len(values) + i + 1}" if numbered else "?" for i in range(len(args)))))
+        values.extend(args)
+    rows = await conn.execute_query_dict(" UNION ALL ".join(parts) + " LIMIT 1", values)
+    return bool(rows)
+
+
+async def _hand_over(row_ids: list[int]) -> None:
+    from notifications import dispatch
+
+    await dispatch.dispatch_many(row_ids, mark=False)
 
 
 async def get_preferences(email: str) -> dict[str, bool]:

@@ -1,26 +1,33 @@
-"""Delivery, the one function every topology runs: claim a row, compose, send, mark the outcome."""
+"""Delivery, the one path every topology runs: claim a batch of rows, compose, send concurrently, mark outcomes."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import secrets
-import ssl
+import weakref
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from pathlib import Path
 from typing import cast
-from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
-from tortoise.expressions import F, Q
+from tortoise.expressions import Case, F, Q, When
 
 from agora.settings import Settings
 from notifications import compose
 from notifications.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage, Suppression
+from notifications.transport import (
+    FileTransport,
+    SmtpConfig,
+    SmtpTransport,
+    Transport,
+    new_client,
+    parse_smtp_url,
+    smtp_timeout,
+    transport_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,138 +35,12 @@ MAX_ATTEMPTS = 10
 MAX_BACKOFF = 3600.0
 # Codes by which a server says "this mailbox does not exist / is not accepted": the address is suppressed.
 SUPPRESS_CODES = {550, 551, 553}
+# Row ids per broker message and per claim: one claim, one compose loop, few outcome writes for all of them.
+BATCH_SIZE = 100
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    hostname: str
-    port: int
-    username: str | None
-    password: str | None
-    use_tls: bool
-    start_tls: bool
-    timeout: float
-
-
-def parse_smtp_url(url: str, timeout: float = 30.0) -> SmtpConfig:
-    """smtp://user:pass@host:port (plain), smtp+starttls://... (STARTTLS), smtps://... (implicit TLS)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    default_port = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}[scheme]
-    return SmtpConfig(
-        hostname=parts.hostname or "localhost",
-        port=parts.port or default_port,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        use_tls=scheme == "smtps",
-        start_tls=scheme == "smtp+starttls",
-        timeout=timeout,
-    )
-
-
-def smtp_timeout(settings: Settings) -> float:
-    # Well below the claim timeout: a send must end (or fail) before another worker may take the row over.
-    return max(0.5, min(30.0, settings.mail_claim_timeout / 3))
-
-
-def new_client(config: SmtpConfig) -> aiosmtplib.SMTP:
-    return aiosmtplib.SMTP(
-        hostname=config.hostname,
-        port=config.port,
-        username=config.username,
-        password=config.password,
-        use_tls=config.use_tls,
-        start_tls=True if config.start_tls else False,
-        timeout=config.timeout,
-        tls_context=ssl.create_default_context(),
-    )
-
-
-class SmtpTransport:
-    """A small pool of open SMTP connections, reused across messages and closed on any error."""
-
-    def __init__(self, config: SmtpConfig, size: int = 4) -> None:
-        self.config = config
-        self.size = size
-        self._idle: list[aiosmtplib.SMTP] = []
-
-    async def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        client = self._idle.pop() if self._idle else None
-        if client is None or not client.is_connected:
-            client = new_client(self.config)
-            await client.connect()
-        try:
-            await client.send_message(msg, sender=sender, recipients=[recipient])
-        except aiosmtplib.SMTPRecipientsRefused:
-            # The connection itself is fine after a refused recipient; reset the transaction and keep it.
-            await self._keep_or_close(client, reset=True)
-            raise
-        except BaseException:
-            await _close_quietly(client)
-            raise
-        await self._keep_or_close(client)
-
-    async def _keep_or_close(self, client: aiosmtplib.SMTP, reset: bool = False) -> None:
-        if reset:
-            try:
-                await client.rset()
-            except Exception:  # noqa: BLE001 - a broken connection is simply not reused
-                await _close_quietly(client)
-                return
-        if len(self._idle) < self.size and client.is_connected:
-            self._idle.append(client)
-        else:
-            await _close_quietly(client)
-
-    async def close(self) -> None:
-        while self._idle:
-            await _close_quietly(self._idle.pop(), polite=True)
-
-
-async def _close_quietly(client: aiosmtplib.SMTP, polite: bool = False) -> None:
-    try:
-        if polite and client.is_connected:
-            await asyncio.wait_for(client.quit(), 2)
-    except Exception:  # noqa: BLE001 - closing must not fail the caller
-        log.debug("closing an SMTP connection failed", exc_info=True)
-    client.close()
-
-
-class FileTransport:
-    """Embedded mode: each message becomes <data_dir>/mail/outbox-<id>.eml; a retry overwrites it."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    async def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        await asyncio.to_thread(self._write, msg)
-
-    def _write(self, msg: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        row_id = msg["Message-ID"].strip("<>").split(".")[0].removeprefix("outbox-")
-        target = self.directory / f"outbox-{row_id}.eml"
-        tmp = self.directory / f".outbox-{row_id}.{secrets.token_hex(4)}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(msg.as_bytes())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-
-    async def close(self) -> None:
-        return None
-
-
-Transport = SmtpTransport | FileTransport
-
-
-def transport_for(settings: Settings) -> Transport:
-    if settings.smtp_url:
-        return SmtpTransport(parse_smtp_url(settings.smtp_url, smtp_timeout(settings)))
-    return FileTransport(settings.mail_dir)
 
 
 @dataclass(frozen=True)
@@ -194,8 +75,15 @@ def backoff(attempts: int, base: float) -> float:
     return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not security
 
 
-async def claim(row_id: int, token: str, settings: Settings) -> bool:
-    """One conditional UPDATE: only a due queued row, or one whose claim went stale, can be taken."""
+def chunks(ids: Sequence[int], size: int = BATCH_SIZE) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+async def claim_batch(row_ids: Sequence[int], token: str, settings: Settings) -> list[OutboxMessage]:
+    """One conditional UPDATE takes every due queued row of the batch, or one whose claim went stale; the
+    rows carrying our token are ours. Under concurrent claims PostgreSQL re-checks the condition on the
+    locked row, so a row goes to exactly one claimant."""
     moment = now()
     stale = moment - timedelta(seconds=settings.mail_claim_timeout)
     due = (
@@ -203,50 +91,156 @@ async def claim(row_id: int, token: str, settings: Settings) -> bool:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
         & (Q(not_before__isnull=True) | Q(not_before__lte=moment))
     )
-    taken = await OutboxMessage.filter(Q(id=row_id) & (due | Q(status=SENDING, claimed_at__lte=stale))).update(
-        status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1
-    )
-    return bool(taken)
+    taken = await OutboxMessage.filter(
+        Q(id__in=list(row_ids)) & (due | Q(status=SENDING, claimed_at__lte=stale))
+    ).update(status=SENDING, claim_token=token, claimed_at=moment, attempts=F("attempts") + 1)
+    if not taken:
+        return []
+    return list(await OutboxMessage.filter(id__in=list(row_ids), claim_token=token).order_by("id"))
 
 
-async def deliver(
-    row_id: int, settings: Settings, transport: Transport, *, max_attempts: int = MAX_ATTEMPTS
-) -> Outcome:
+async def claim(row_id: int, token: str, settings: Settings) -> bool:
+    return bool(await claim_batch([row_id], token, settings))
+
+
+class _SentMarks:
+    """Group commit of "sent": whoever finds marks pending writes all of them in one UPDATE guarded by the
+    batch's claim token, while the others wait for that statement instead of issuing their own."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.pending: dict[int, str] = {}
+        self.failed: set[int] = set()
+        self.lock = asyncio.Lock()
+
+    async def add(self, row_id: int, message_id: str) -> None:
+        self.pending[row_id] = message_id
+        async with self.lock:
+            if row_id not in self.pending:
+                if row_id in self.failed:
+                    raise RuntimeError(f"could not mark outbox row {row_id} as sent")
+                return
+            group, self.pending = self.pending, {}
+            try:
+                await self._write(group)
+            except BaseException:
+                self.failed.update(group)
+                raise
+
+    async def _write(self, group: dict[int, str]) -> None:
+        # The Message-ID is fixed by the row, so one CASE gives every row its own.
+        message_ids = Case(*(When(id=row_id, then=mid) for row_id, mid in group.items()), default=F("message_id"))
+        updated = await OutboxMessage.filter(id__in=list(group), claim_token=self.token, status=SENDING).update(
+            status=SENT, sent_at=now(), message_id=message_ids, last_error="", claim_token=None
+        )
+        if updated < len(group):
+            log.warning("%d outbox rows were sent, but their claim had been taken over meanwhile", len(group) - updated)
+
+
+# Per transport: rows being sent or sent and not yet marked. A worker killed at any moment sends at most
+# these again; the bound is twice the connections, so sending goes on while the marks are written.
+_windows: weakref.WeakKeyDictionary[object, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _window(transport: Transport) -> asyncio.Semaphore:
+    window = _windows.get(transport)
+    if window is None:
+        window = _windows[transport] = asyncio.Semaphore(2 * transport.size)
+    return window
+
+
+async def deliver_batch(
+    row_ids: Sequence[int], settings: Settings, transport: Transport, *, max_attempts: int = MAX_ATTEMPTS
+) -> dict[int, Outcome]:
+    """Deliver what the batch still owes: an Outcome per row id (a retry says when to hand the row over)."""
+    ids = list(dict.fromkeys(row_ids))
     token = secrets.token_hex(16)
-    if not await claim(row_id, token, settings):
-        return await _not_claimed(row_id)
-    row = await OutboxMessage.get(id=row_id)
+    rows = await claim_batch(ids, token, settings)
+    outcomes: dict[int, Outcome] = {}
+    claimed = {row.id for row in rows}
+    unclaimed = [row_id for row_id in ids if row_id not in claimed]
+    if unclaimed:
+        outcomes.update(await _not_claimed(unclaimed))
+    if not rows:
+        return outcomes
+    marks = _SentMarks(token)
+    sender = compose.envelope_sender(settings)
+    window = _window(transport)
+
+    async def one(row: OutboxMessage) -> None:
+        async with window:
+            outcomes[row.id] = await _deliver_row(row, token, marks, sender, settings, transport, max_attempts)
+
+    results = await asyncio.gather(*(one(row) for row in rows), return_exceptions=True)
+    # Rows without an outcome stay claimed; once the claim is stale the sweeper hands them over again.
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise errors[0]
+    return outcomes
+
+
+async def _deliver_row(
+    row: OutboxMessage,
+    token: str,
+    marks: _SentMarks,
+    sender: str,
+    settings: Settings,
+    transport: Transport,
+    max_attempts: int,
+) -> Outcome:
     try:
         msg = compose.build(row, settings)
     except Exception as exc:  # noqa: BLE001 - a broken template is permanent; staff see it in the mail log
-        log.exception("cannot compose outbox row %s", row_id)
-        await _finish(row_id, token, status=FAILED, last_error=f"cannot compose: {type(exc).__name__}: {exc}")
+        log.exception("cannot compose outbox row %s", row.id)
+        await _finish(row.id, token, status=FAILED, last_error=f"cannot compose: {type(exc).__name__}: {exc}")
         return Outcome("failed", error=str(exc))
     try:
-        await transport.send(msg, compose.envelope_sender(settings), row.recipient)
+        await transport.send(msg, sender, row.recipient)
     except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
         transient, suppress, text = classify(exc)
         if transient and row.attempts < max_attempts:
             delay = backoff(row.attempts, settings.mail_retry_base)
             await _finish(
-                row_id,
+                row.id,
                 token,
                 status=QUEUED,
                 last_error=text,
                 next_attempt_at=now() + timedelta(seconds=delay),
                 dispatched_at=now(),
             )
-            log.info("outbox row %s: transient failure (%s), retry in %.1fs", row_id, text, delay)
+            log.info("outbox row %s: transient failure (%s), retry in %.1fs", row.id, text, delay)
             return Outcome("retry", retry_in=delay, error=text)
         if suppress:
             await Suppression.get_or_create(address=row.recipient, defaults={"reason": text[:1000]})
-        await _finish(row_id, token, status=FAILED, last_error=text)
-        log.warning("outbox row %s failed permanently: %s", row_id, text)
+        await _finish(row.id, token, status=FAILED, last_error=text)
+        log.warning("outbox row %s failed permanently: %s", row.id, text)
         return Outcome("failed", error=text)
-    marked = await _finish(row_id, token, status=SENT, sent_at=now(), message_id=msg["Message-ID"], last_error="")
-    if not marked:
-        log.warning("outbox row %s was sent, but its claim had been taken over meanwhile", row_id)
+    await marks.add(row.id, msg["Message-ID"])
     return Outcome("sent")
+
+
+async def deliver(
+    row_id: int, settings: Settings, transport: Transport, *, max_attempts: int = MAX_ATTEMPTS
+) -> Outcome:
+    """One row, through the batch path."""
+    outcomes = await deliver_batch([row_id], settings, transport, max_attempts=max_attempts)
+    return outcomes.get(row_id, Outcome("skipped"))
+
+
+def retry_groups(outcomes: dict[int, Outcome]) -> list[tuple[list[int], float]]:
+    """Rows to hand over again, grouped so that rows due at about the same time travel in one message
+    (each group waits for its latest row: nobody is handed over before being due)."""
+    due = sorted((o.retry_in, row_id) for row_id, o in outcomes.items() if o.status == "retry" and o.retry_in)
+    groups: list[tuple[list[int], float]] = []
+    first = 0.0
+    for retry_in, row_id in due:
+        if groups and retry_in <= first * 1.5 + 0.05 and len(groups[-1][0]) < BATCH_SIZE:
+            groups[-1][0].append(row_id)
+            groups[-1] = (groups[-1][0], retry_in)
+        else:
+            first = retry_in
+            groups.append(([row_id], retry_in))
+    return groups
 
 
 async def _finish(row_id: int, token: str, **changes: object) -> bool:
@@ -256,14 +250,15 @@ async def _finish(row_id: int, token: str, **changes: object) -> bool:
     return bool(updated)
 
 
-async def _not_claimed(row_id: int) -> Outcome:
-    row = await OutboxMessage.get_or_none(id=row_id)
-    if row is None or row.status != QUEUED:
-        return Outcome("skipped")
-    due = max((t for t in (row.next_attempt_at, row.not_before) if t is not None), default=None)
-    # Arrived a little early (clocks, delayed messages), or became due just now: try again when it is due.
-    remaining = (due - now()).total_seconds() if due is not None else 0.0
-    return Outcome("retry", retry_in=max(0.05, remaining + 0.05))
+async def _not_claimed(row_ids: list[int]) -> dict[int, Outcome]:
+    outcomes = dict.fromkeys(row_ids, Outcome("skipped"))
+    moment = now()
+    for row in await OutboxMessage.filter(id__in=row_ids, status=QUEUED):
+        due = max((t for t in (row.next_attempt_at, row.not_before) if t is not None), default=None)
+        # Arrived a little early (clocks, delayed messages), or became due just now: try again when it is due.
+        remaining = (due - moment).total_seconds() if due is not None else 0.0
+        outcomes[row.id] = Outcome("retry", retry_in=max(0.05, remaining + 0.05))
+    return outcomes
 
 
 async def resend(row_id: int) -> bool:
@@ -292,14 +287,23 @@ async def sweep(settings: Settings, *, limit: int = 1000, grace_seconds: float =
 
 
 __all__ = [
+    "BATCH_SIZE",
     "FileTransport",
     "Outcome",
+    "SENT",
+    "SmtpConfig",
     "SmtpTransport",
+    "Transport",
     "claim",
+    "claim_batch",
     "classify",
     "deliver",
+    "deliver_batch",
+    "new_client",
+    "parse_smtp_url",
     "resend",
+    "retry_groups",
+    "smtp_timeout",
     "sweep",
     "transport_for",
-    "SENT",
 ]

@@ -1,9 +1,13 @@
-"""Handing outbox rows to whoever delivers them: the in-process dispatcher or the dramatiq broker."""
+"""Handing outbox rows to whoever delivers them: the in-process dispatcher or the dramatiq broker.
+
+Rows travel in batches (up to delivery.BATCH_SIZE ids per hand-over); both topologies deliver a batch with
+delivery.deliver_batch."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -11,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 class Dispatcher(Protocol):
-    async def submit(self, row_id: int, delay: float = 0.0) -> None: ...
+    async def submit(self, row_ids: list[int], delay: float = 0.0) -> None: ...
 
 
 _current: Dispatcher | None = None
@@ -27,22 +31,30 @@ def installed() -> Dispatcher | None:
 
 
 async def dispatch(row_id: int, delay: float = 0.0, *, mark: bool = True) -> bool:
-    """Hand a row over; without a dispatcher the row waits for the sweeper (nothing is lost).
+    """Hand one row over; see dispatch_many."""
+    return await dispatch_many([row_id], delay, mark=mark)
 
-    mark records the hand-over time, which keeps the sweeper from handing the row over again too soon."""
+
+async def dispatch_many(row_ids: Sequence[int], delay: float = 0.0, *, mark: bool = True) -> bool:
+    """Hand rows over in batches; without a dispatcher the rows wait for the sweeper (nothing is lost).
+
+    mark records the hand-over time (one UPDATE per batch), which keeps the sweeper from handing the rows
+    over again too soon."""
+    from notifications.delivery import chunks
     from notifications.models import OutboxMessage
 
     dispatcher = _current
-    if dispatcher is None:
+    if dispatcher is None or not row_ids:
         return False
-    if mark:
-        await OutboxMessage.filter(id=row_id).update(dispatched_at=datetime.now(UTC))
-    await dispatcher.submit(row_id, delay)
+    for batch in chunks(list(dict.fromkeys(row_ids))):
+        if mark:
+            await OutboxMessage.filter(id__in=batch).update(dispatched_at=datetime.now(UTC))
+        await dispatcher.submit(batch, delay)
     return True
 
 
 class InProcessDispatcher:
-    """Embedded mode: an asyncio queue and a few tasks in the web process, running the delivery code."""
+    """Embedded mode: an asyncio queue of batches and a few tasks in the web process, running the delivery code."""
 
     # A delivery waits while the event loop is busy serving requests (one turn of the loop takes longer than
     # BUSY_LAG seconds), for at most MAX_YIELD seconds: in a burst of registrations the answers go out first
@@ -56,41 +68,42 @@ class InProcessDispatcher:
         self.settings = settings
         self.concurrency = concurrency
         self.transport = transport or transport_for(settings)  # type: ignore[arg-type]
-        self.queue: asyncio.Queue[int] = asyncio.Queue()
+        self.queue: asyncio.Queue[list[int]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
 
-    async def submit(self, row_id: int, delay: float = 0.0) -> None:
+    async def submit(self, row_ids: list[int], delay: float = 0.0) -> None:
+        batch = list(row_ids)
         if delay > 0:
             loop = asyncio.get_running_loop()
             handle: asyncio.TimerHandle
 
             def later() -> None:
                 self._timers.discard(handle)
-                self.queue.put_nowait(row_id)
+                self.queue.put_nowait(batch)
 
             handle = loop.call_later(delay, later)
             self._timers.add(handle)
         else:
-            self.queue.put_nowait(row_id)
+            self.queue.put_nowait(batch)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name=f"mail-dispatch-{i}") for i in range(self.concurrency)]
 
     async def _run(self) -> None:
-        from notifications.delivery import deliver
+        from notifications import delivery
 
         while True:
-            row_id = await self.queue.get()
+            batch = await self.queue.get()
             try:
                 await self._yield_to_requests()
-                outcome = await deliver(row_id, self.settings, self.transport)  # type: ignore[arg-type]
-                if outcome.status == "retry" and outcome.retry_in is not None:
-                    await self.submit(row_id, outcome.retry_in)
+                outcomes = await delivery.deliver_batch(batch, self.settings, self.transport)  # type: ignore[arg-type]
+                for ids, delay in delivery.retry_groups(outcomes):
+                    await self.submit(ids, delay)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the row stays in the outbox; the sweeper hands it over again
-                log.exception("delivery of outbox row %s failed", row_id)
+            except Exception:  # noqa: BLE001 - the rows stay in the outbox; the sweeper hands them over again
+                log.exception("delivery of outbox rows %s failed", batch)
             finally:
                 self.queue.task_done()
 
@@ -125,8 +138,7 @@ async def redispatch_stale(settings: object) -> int:
     from notifications.delivery import sweep
 
     ids = await sweep(settings)  # type: ignore[arg-type]
-    for row_id in ids:
-        await dispatch(row_id)
+    await dispatch_many(ids)
     if ids:
         log.info("sweeper re-dispatched %d outbox rows", len(ids))
     return len(ids)
@@ -134,17 +146,17 @@ async def redispatch_stale(settings: object) -> int:
 
 async def deliver_pending(settings: object, transport: object | None = None) -> int:
     """Deliver every due row right here, without a dispatcher (used by tests and one-off commands)."""
-    from notifications.delivery import deliver, transport_for
+    from notifications.delivery import chunks, deliver_batch, transport_for
     from notifications.models import QUEUED, OutboxMessage
 
     own = transport is None
     transport = transport or transport_for(settings)  # type: ignore[arg-type]
     sent = 0
     try:
-        ids = await OutboxMessage.filter(status=QUEUED).order_by("id").values_list("id", flat=True)
-        for row_id in ids:
-            outcome = await deliver(row_id, settings, transport)  # type: ignore[arg-type]
-            sent += outcome.status == "sent"
+        ids: list[int] = list(await OutboxMessage.filter(status=QUEUED).order_by("id").values_list("id", flat=True))  # type: ignore[arg-type]
+        for batch in chunks(ids):
+            outcomes = await deliver_batch(batch, settings, transport)  # type: ignore[arg-type]
+            sent += sum(outcome.status == "sent" for outcome in outcomes.values())
     finally:
         if own:
             await transport.close()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""dramatiq actors for production: messages carry only an outbox row id, the claim makes them idempotent."""
+"""dramatiq actors for production: a message carries a batch of outbox row ids, the claim makes it idempotent."""
 
 from __future__ import annotations
 
@@ -74,17 +74,17 @@ async def _ready() -> Any:
     return _worker_state["transport"]
 
 
-async def deliver_message(row_id: int) -> None:
-    from notifications.delivery import deliver
+async def deliver_message(row_ids: list[int] | int) -> None:
+    """One batch of rows (a bare id is a message queued before batches existed)."""
+    from notifications import delivery, dispatch
 
     transport = await _ready()
     settings: Settings = _worker_state["settings"]
-    outcome = await deliver(row_id, settings, transport)
-    if outcome.status == "retry" and outcome.retry_in is not None:
-        from notifications import dispatch
-
+    batch = [row_ids] if isinstance(row_ids, int) else [int(row_id) for row_id in row_ids]
+    outcomes = await delivery.deliver_batch(batch, settings, transport)
+    for ids, delay in delivery.retry_groups(outcomes):
         # Through the dispatcher, so dispatched_at records the hand-over for the sweeper.
-        await dispatch.dispatch(row_id, outcome.retry_in)
+        await dispatch.dispatch_many(ids, delay)
     return None
 
 
@@ -94,7 +94,7 @@ class BrokerDispatcher:
     def __init__(self, settings: Settings) -> None:
         self.actor = setup(settings)
 
-    async def submit(self, row_id: int, delay: float = 0.0) -> None:
+    async def submit(self, row_ids: list[int], delay: float = 0.0) -> None:
         options: dict[str, Any] = {"delay": int(delay * 1000)} if delay > 0 else {}
         # The broker clients are synchronous; a thread keeps the event loop responsive meanwhile.
-        await asyncio.to_thread(self.actor.send_with_options, args=(row_id,), **options)
+        await asyncio.to_thread(self.actor.send_with_options, args=(list(row_ids),), **options)

@@ -44,8 +44,8 @@ class Recorder:
     def __init__(self) -> None:
         self.ids: list[int] = []
 
-    async def submit(self, row_id: int, delay: float = 0.0) -> None:
-        self.ids.append(row_id)
+    async def submit(self, row_ids: list[int], delay: float = 0.0) -> None:
+        self.ids.extend(row_ids)
 
 
 async def test_enqueue_dedup_and_after_commit_dispatch(mail_settings: Settings) -> None:
@@ -247,3 +247,20 @@ async def test_forget_recipient_and_records_for(mail_settings: Settings) -> None
     kept = await OutboxMessage.get(id=sent)
     assert kept.recipient == f"forgotten-{sent}@invalid" and kept.context == {}
     assert (await api.get_preferences("me@example.org"))["digests"] is True
+
+
+async def test_enqueue_refuses_a_switched_off_category_a_suppressed_address_and_a_known_key(
+    mail_settings: Settings,
+) -> None:
+    await api.set_preferences("me@example.org", {"digests": False})
+    await Suppression.create(address="gone@example.org", reason="550")
+    async with db.transaction():
+        assert await api.enqueue("test_digest", to="Me@example.org") is None
+        assert await api.enqueue("test_message", to="me@example.org") is not None  # transactional: always
+        assert await api.enqueue("test_digest", to="other@example.org", dedup_key="d-1") is not None
+        assert await api.enqueue("test_digest", to="other@example.org", dedup_key="d-1") is None
+        assert await api.enqueue("test_message", to="gone@example.org") is None
+    await api.set_preferences("me@example.org", {"digests": True})
+    async with db.transaction():
+        assert await api.enqueue("test_digest", to="me@example.org") is not None
+    assert await OutboxMessage.all().count() == 3

@@ -57,22 +57,22 @@ async def test_a_crash_in_delivery_leaves_the_row_for_the_sweeper_and_the_dispat
     file_settings: Settings, monkeypatch
 ) -> None:
     dispatcher = dispatch.InProcessDispatcher(file_settings, concurrency=1)
-    real_deliver = delivery.deliver
+    real_deliver = delivery.deliver_batch
     crashed: list[int] = []
 
-    async def crash_once(row_id, settings, transport):  # noqa: ANN001, ANN202
+    async def crash_once(row_ids, settings, transport):  # noqa: ANN001, ANN202
         if not crashed:
-            crashed.append(row_id)
+            crashed.extend(row_ids)
             raise RuntimeError("disk full")
-        return await real_deliver(row_id, settings, transport)
+        return await real_deliver(row_ids, settings, transport)
 
-    monkeypatch.setattr(delivery, "deliver", crash_once)
+    monkeypatch.setattr(delivery, "deliver_batch", crash_once)
     dispatcher.start()
     try:
         broken = await _enqueue(to="eins@example.org")
         fine = await _enqueue(to="zwei@example.org")
-        await dispatcher.submit(broken)
-        await dispatcher.submit(fine)
+        await dispatcher.submit([broken])
+        await dispatcher.submit([fine])
         await asyncio.wait_for(dispatcher.idle(), 30)
     finally:
         await dispatcher.stop()
@@ -85,7 +85,7 @@ async def test_stopping_cancels_waiting_retries_without_sending(file_settings: S
     row_id = await _enqueue()
     dispatcher = dispatch.InProcessDispatcher(file_settings, concurrency=1)
     dispatcher.start()
-    await dispatcher.submit(row_id, delay=30)
+    await dispatcher.submit([row_id], delay=30)
     await dispatcher.stop()
     assert dispatcher._timers == set()  # noqa: SLF001
     assert (await OutboxMessage.get(id=row_id)).status == QUEUED
@@ -98,8 +98,8 @@ async def test_the_sweeper_hands_over_through_the_installed_dispatcher(file_sett
     handed: list[tuple[int, float]] = []
 
     class Recorder:
-        async def submit(self, row_id: int, delay: float = 0.0) -> None:
-            handed.append((row_id, delay))
+        async def submit(self, row_ids: list[int], delay: float = 0.0) -> None:
+            handed.extend((row_id, delay) for row_id in row_ids)
 
     assert await dispatch.redispatch_stale(file_settings) == 1  # without a dispatcher: counted, left queued
     dispatch.install(Recorder())
