@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from babel.support import LazyProxy
 
 if TYPE_CHECKING:
@@ -147,3 +149,15 @@ def format_t(value: datetime | str | None, fmt: str = "short") -> str:
     if not value:
         return ""
     return format_time(to_local(value), format=fmt, locale=current_locale.get())
+
+
+def format_money(value: Decimal | str | float | None, currency: str = "EUR") -> str:
+    """An amount in the reader's language: "25,00 €" in German, "€25.00" in English. Mail contexts carry amounts
+    as text ("25.00"), so text is read too; nothing (None, "") is an empty string."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    return format_currency(amount, currency, locale=current_locale.get())
