@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from agora.face.models import TownFace
-from agora.forms import Checkbox, InputModel, Line, WebAddress, column_length
+from agora.forms import Checkbox, InputModel, Line, Paragraph, WebAddress, column_length
+from agora.pages.forms import BODY_MAX
 
 
 class TownFaceInput(InputModel):
@@ -17,5 +18,7 @@ class TownFaceInput(InputModel):
     video_url: Annotated[str, WebAddress(column_length(TownFace, "video_url"))] = Field(
         default="", description="A video published elsewhere, linked when no video file is uploaded."
     )
+    # The text version under the video: the body of the German Sign Language page (Markdown).
+    dgs_text: Annotated[str, Paragraph(BODY_MAX, min_length=1)]
     remove_logo: Checkbox = False
     remove_video: Checkbox = False

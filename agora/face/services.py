@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from agora.db import on_commit, transaction
 from agora.face.models import FACE_ID, TownFace, TownFaceChange
 from agora.i18n import gettext as _
+from agora.pages import services as pages
 from agora.settings import CAPTION_TYPES, LOGO_TYPES, VIDEO_TYPES, Settings
 
 MB = 1024 * 1024
@@ -32,6 +33,7 @@ HEAD_BYTES = 16
 # Served files are what they claim (nosniff); their address changes with the file, so an hour of caching is safe.
 MEDIA_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
 TEXT_FIELDS = ("town_name", "town_website", "agency_contact", "video_url")
+DGS_PAGE = "gebaerdensprache"
 EXTENSIONS = {
     "image/png": ".png",
     "image/jpeg": ".jpg",
@@ -228,9 +230,11 @@ async def save(
     captions: Upload | None = None,
     remove_logo: bool = False,
     remove_video: bool = False,
+    dgs_text: str | None = None,
 ) -> TownFace:
     """Store the admin's values; a file given replaces the one before, a removal empties it (the setting applies
-    again). Nothing is stored when anything is refused."""
+    again). `dgs_text` is the text version under the video (the sign-language page's body), saved when changed.
+    Nothing is stored when anything is refused."""
     errors: dict[str, str] = {}
     types = _check_files(logo, video, captions, errors)
     row = await stored()
@@ -263,9 +267,17 @@ async def save(
         values["captions_file"] = names["captions"]
     changed = sorted(key for key, value in values.items() if getattr(row, key) != value)
     replaced = [getattr(row, key) for key in ("logo_file", "video_file", "captions_file") if key in changed]
-    if not changed:
+    text = await pages.get_page(DGS_PAGE, "de")
+    new_text = dgs_text is not None and dgs_text.strip() != text.body.strip()
+    if not changed and not new_text:
         return row
     async with transaction():
+        if new_text and dgs_text is not None:
+            await pages.save_page(DGS_PAGE, "de", text.title, dgs_text, by)
+            changed.append("dgs_text")
+        if changed == ["dgs_text"]:
+            await TownFaceChange.create(changed_by=by, changed=changed)
+            return row
         values.update(updated_by=by, updated_at=datetime.now(UTC))
         if await TownFace.exists(id=FACE_ID):
             await TownFace.filter(id=FACE_ID).update(**values)

@@ -14,6 +14,7 @@ from agora.face.forms import TownFaceInput
 from agora.forms import FieldErrors, max_lengths, read_form, validate_form
 from agora.i18n import gettext as _
 from agora.nav import StaffLink
+from agora.pages import services as pages
 from agora.web import page, redirect, render, session_of, staff
 
 PATH = "/staff/town"
@@ -42,9 +43,15 @@ async def _form(request: Request, values: dict[str, Any], errors: dict[str, str]
     )
 
 
-async def edit(request: Request) -> Response:
+async def _current_values() -> dict[str, Any]:
     row = await services.stored()
-    return await _form(request, {key: getattr(row, key) for key in services.TEXT_FIELDS}, {})
+    values: dict[str, Any] = {key: getattr(row, key) for key in services.TEXT_FIELDS}
+    values["dgs_text"] = (await pages.get_page(services.DGS_PAGE, "de")).body
+    return values
+
+
+async def edit(request: Request) -> Response:
+    return await _form(request, await _current_values(), {})
 
 
 def _upload(form: FormData, name: str) -> services.Upload | None:
@@ -81,7 +88,6 @@ async def save(request: Request) -> Response:
 
 async def too_large(request: Request, limit: int) -> Response:
     """An upload above the form's limit: the form again, saying what fits (nothing was read or stored)."""
-    row = await services.stored()
     message = _(
         "The files are too large: at most %(logo)s MB for the logo, %(video)s MB for the video and %(captions)s MB "
         "for the captions.",
@@ -89,7 +95,7 @@ async def too_large(request: Request, limit: int) -> Response:
         video=services.VIDEO_MAX_BYTES // services.MB,
         captions=services.CAPTIONS_MAX_BYTES // services.MB,
     )
-    return await _form(request, {key: getattr(row, key) for key in services.TEXT_FIELDS}, {"video": message}, 413)
+    return await _form(request, await _current_values(), {"video": message}, 413)
 
 
 def routes() -> list[BaseRoute]:

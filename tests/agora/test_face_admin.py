@@ -13,6 +13,7 @@ from agora.app import create_app
 from agora.face import services as face
 from agora.face import staff as face_staff
 from agora.face.models import TownFace, TownFaceChange
+from agora.pages import services as pages
 from participation.models import Attachment
 from tests.conftest import ADMIN_TOTP, csrf_from, login, make_user, new_client
 from tests.participation.helpers import open_consultation
@@ -30,7 +31,15 @@ PAGE = face_staff.PATH
 async def _save(client: httpx.AsyncClient, data: dict | None = None, files: dict | None = None) -> httpx.Response:
     page = await client.get(PAGE)
     assert page.status_code == 200
-    form = {"town_name": "", "town_website": "", "agency_contact": "", "video_url": "", **(data or {})}
+    text = (await pages.get_page("gebaerdensprache", "de")).body
+    form = {
+        "town_name": "",
+        "town_website": "",
+        "agency_contact": "",
+        "video_url": "",
+        "dgs_text": text,
+        **(data or {}),
+    }
     return await client.post(PAGE, data={"csrf_token": csrf_from(page.text), **form}, files=files or None)
 
 
@@ -239,3 +248,17 @@ async def test_an_attachment_above_its_limit_gets_a_page_naming_it(staff_client,
     assert refused.status_code == 413
     assert "<html" in refused.text and "höchstens 20 MB" in refused.text
     assert not await Attachment.exists(consultation_id=consultation.id)
+
+
+async def test_the_text_version_under_the_video_is_edited_on_the_same_page(admin_client, client, database) -> None:
+    assert 'id="dgs_text"' in (await admin_client.get(PAGE)).text
+    empty = await _save(admin_client, {"dgs_text": "  "})
+    assert empty.status_code == 400 and 'id="dgs_text-error"' in empty.text
+    saved = await _save(admin_client, {"dgs_text": "## Willkommen\n\nDas Video erklärt die Termine."})
+    assert saved.status_code == 303
+    page = (await client.get("/gebaerdensprache")).text
+    assert "<h2>Willkommen</h2>" in page and "Das Video erklärt die Termine." in page
+    [change] = await TownFaceChange.all()
+    assert change.changed == ["dgs_text"] and change.changed_by == "admin@example.org"
+    stored = await pages.get_page("gebaerdensprache", "de")
+    assert not stored.is_default
