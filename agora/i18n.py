@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import LazyProxy
 
 if TYPE_CHECKING:
@@ -149,6 +149,16 @@ def format_t(value: datetime | str | None, fmt: str = "short") -> str:
     if not value:
         return ""
     return format_time(to_local(value), format=fmt, locale=current_locale.get())
+
+
+def amount_for_input(value: Decimal | str | None) -> str:
+    """An amount as a form shows it for editing: "25,00" in German, "25.00" in English, no grouping (both read
+    back by agora.forms.OptionalMoney); text (what someone typed) stays as it was."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value, format="0.00", locale=current_locale.get())
+    return str(value)
 
 
 def format_money(value: Decimal | str | float | None, currency: str = "EUR") -> str:

@@ -96,6 +96,7 @@ def _environment() -> jinja2.Environment:
     env.filters["date"] = i18n.format_d
     env.filters["time"] = i18n.format_t
     env.filters["money"] = i18n.format_money
+    env.filters["amount_input"] = i18n.amount_for_input
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))  # noqa: S704 - sanitised by nh3
     env.filters["urlquote"] = lambda s: quote(str(s), safe="")
     return env

@@ -112,7 +112,7 @@ async def test_staff_set_the_cost_on_the_form_and_bad_input_changes_nothing(staf
     assert (stored.cost, stored.cost_note) == (Decimal("25.00"), "inkl. Mittagessen")
     detail = (await staff_client.get(f"/staff/events/sessions/{session.id}")).text
     assert f"{EURO_DE} (<span>inkl. Mittagessen</span>)" in detail
-    assert 'value="25.00"' in (await staff_client.get(edit)).text
+    assert 'value="25,00"' in (await staff_client.get(edit)).text
     # Emptied: free of charge again.
     saved = await form_post(staff_client, edit, edit, {**form, "cost": "", "cost_note": ""})
     assert saved.status_code == 303 and (await Session.get(id=session.id)).cost is None
@@ -142,7 +142,7 @@ async def test_sessions_of_a_series_take_over_its_cost(staff_client, database) -
     assert own.cost == Decimal(0) and own.free
     edit = f"/staff/events/series/{series.id}/edit"
     page = (await staff_client.get(edit)).text
-    assert 'value="40.00"' in page
+    assert 'value="40,00"' in page
     refused = await form_post(staff_client, edit, edit, {"title": "Reihe", "cost": "viel"})
     assert refused.status_code == 400 and 'id="cost-error"' in refused.text
     assert (await Series.get(id=series.id)).cost == Decimal("40.00")
