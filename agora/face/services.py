@@ -240,7 +240,8 @@ async def save(
     row = await stored()
     if video is not None and captions is None and not row.captions_file and "video" not in errors:
         errors["captions"] = _("Please add the captions (WebVTT) with the video: people who cannot hear need them.")
-    if captions is not None and video is None and not row.video_file and "captions" not in errors:
+    keeps_video = bool(row.video_file) and not remove_video
+    if captions is not None and video is None and not keeps_video and "captions" not in errors:
         errors["captions"] = _("Captions belong to an uploaded video: please upload the video with them.")
     if errors:
         raise FaceError(errors)

@@ -155,6 +155,9 @@ async def test_the_video_is_served_with_ranges_and_captions(admin_client, client
     assert (await client.get("/gebaerdensprache/video")).status_code == 404
     assert "<video" not in (await client.get("/gebaerdensprache")).text
     assert _stored_files(database) == []
+    alone = await _save(admin_client, files={"captions": ("u.vtt", VTT, "text/vtt")})
+    assert alone.status_code == 400 and 'id="captions-error"' in alone.text
+    assert _stored_files(database) == []
 
     linked = await _save(admin_client, {"video_url": "https://medien.musterstadt.example/dgs"})
     assert linked.status_code == 303
