@@ -21,6 +21,8 @@ from agora.accounts import routes as account_routes
 from agora.accounts import staff as account_staff
 from agora.accounts import tokens_web
 from agora.accounts.participants import routes as participant_routes
+from agora.face import services as face_services
+from agora.face import staff as face_staff
 from agora.forms import BadBody, FieldErrors
 from agora.home import routes as home_routes
 from agora.log import RequestIdMiddleware, configure_logging
@@ -28,7 +30,7 @@ from agora.nav import StaffLink
 from agora.ops import routes as ops_routes
 from agora.pages import routes as page_routes
 from agora.pages import staff as page_staff
-from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHeadersMiddleware
+from agora.security import BodySizeLimitMiddleware, RequestTooLarge, SecurityHeadersMiddleware, megabytes
 from agora.settings import Settings
 from agora.staff import routes as staff_shell
 from agora.staff.routes import DASHBOARD_WIDGETS
@@ -51,6 +53,7 @@ from participation import people as participation_people
 from participation import routes as participation_routes
 from participation import staff as participation_staff
 from participation import tasks as participation_tasks
+from participation.services import attachments as participation_attachments
 from participation.services import consultations as participation_consultations
 from participation.services import contributions as participation_contributions
 from surveys import api as surveys_api
@@ -60,6 +63,16 @@ from surveys import staff as surveys_staff
 from surveys import tasks as surveys_tasks
 
 log = logging.getLogger(__name__)
+
+# Room for the other fields and the multipart framing of an upload form, beyond its files' own limit.
+FORM_MARGIN = 256 * 1024
+# Routes that take files, with the body each may send (every other request: AGORA_MAX_REQUEST_BYTES). The routes
+# themselves check each file's own limit and answer with the form and a field error.
+UPLOAD_LIMITS: tuple[tuple[str, int], ...] = (
+    (face_staff.PATH, face_services.FORM_MAX_BYTES),
+    ("/staff/participation/[0-9]+/attachments", participation_attachments.MAX_BYTES + FORM_MARGIN),
+    ("/staff/participation/[0-9]+/contributions/[0-9]+/scans", participation_attachments.MAX_BYTES + FORM_MARGIN),
+)
 
 
 class LocaleMiddleware:
@@ -99,6 +112,7 @@ def collect_routes() -> list[BaseRoute]:
         *account_staff.routes(),
         *tokens_web.routes(),
         *page_staff.routes(),
+        *face_staff.routes(),
         *mail_routes.routes(),
         *mail_staff.routes(),
         *events_routes.routes(),
@@ -121,6 +135,7 @@ def staff_navigation() -> list[StaffLink]:
         *participation_staff.NAV,
         *surveys_staff.NAV,
         *page_staff.NAV,
+        *face_staff.NAV,
         *mail_staff.NAV,
         *account_staff.NAV,
         *tokens_web.NAV,
@@ -133,7 +148,17 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
-    return await error_page(request, 413)
+    limit = exc.limit if isinstance(exc, RequestTooLarge) else 0
+    if not limit:
+        return await error_page(request, 413)
+    return await error_page(
+        request,
+        413,
+        i18n.gettext(
+            "What you sent is too large: at most %(limit)s. Please choose a smaller file and send it again.",
+            limit=megabytes(limit),
+        ),
+    )
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -183,7 +208,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> Starlette:
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeadersMiddleware, settings=settings),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, upload_limits=UPLOAD_LIMITS),
             Middleware(LocaleMiddleware, settings=settings),
             Middleware(_session_middleware(), settings=settings),
             Middleware(ServerErrorPageMiddleware),

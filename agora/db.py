@@ -25,6 +25,7 @@ APPS: dict[str, dict[str, Any]] = {
             "agora.accounts.tokens",
             "agora.ratelimit",
             "agora.pagecache",
+            "agora.face.models",
         ],
         "migrations": "agora.migrations",
     },

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -11,8 +10,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute
 
 from agora import i18n
+from agora.face import services as face_services
 from agora.security import is_same_site_url
-from agora.settings import LOGO_TYPES
 from agora.web import PUBLIC, NotFound, page, redirect, render
 
 # A domain that has something to show on the home page registers a provider here (from the composition root).
@@ -39,12 +38,12 @@ async def set_language(request: Request) -> Response:
 
 
 async def town_logo(request: Request) -> Response:
-    """The town's coat of arms or logo, from the file AGORA_TOWN_LOGO names (served from this instance)."""
-    logo = request.app.state.settings.town_logo
-    if not logo:
+    """The town's coat of arms or logo: the file an admin uploaded, else the one AGORA_TOWN_LOGO names. Pages
+    link it with its version in the query, so a new logo shows at once despite the hour of caching."""
+    face = await face_services.current(request.app.state.settings)
+    if not await face_services.is_file(face.logo_path):
         raise NotFound()
-    media = LOGO_TYPES[Path(logo).suffix.lower()]
-    return FileResponse(logo, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+    return FileResponse(face.logo_path, media_type=face.logo_type, headers=face_services.MEDIA_HEADERS)
 
 
 def routes() -> list[BaseRoute]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -21,6 +22,7 @@ from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
 from babel.support import LazyProxy
 
 if TYPE_CHECKING:
@@ -159,3 +161,25 @@ def format_t(value: datetime | str | None, fmt: str = "short") -> str:
     if not value:
         return ""
     return format_time(to_local(value), format=fmt, locale=babel_locale())
+
+
+def amount_for_input(value: Decimal | str | None) -> str:
+    """An amount as a form shows it for editing: "25,00" in German, "25.00" in English, no grouping (both read
+    back by agora.forms.OptionalMoney); text (what someone typed) stays as it was."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value, format="0.00", locale=babel_locale())
+    return str(value)
+
+
+def format_money(value: Decimal | str | float | None, currency: str = "EUR") -> str:
+    """An amount in the reader's language: "25,00 €" in German, "€25.00" in English. Mail contexts carry amounts
+    as text ("25.00"), so text is read too; nothing (None, "") is an empty string."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    return format_currency(amount, currency, locale=babel_locale())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -143,35 +145,56 @@ class SecurityHeadersMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over the limit with 413, by Content-Length up front and by counting while streaming."""
+    """Refuses bodies over the limit with 413, by Content-Length up front and by counting while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Upload routes have limits of their own (`upload_limits`: a full-match path pattern and its bytes, one table
+    in the composition root). Their bodies are not refused up front here: reading one past its limit raises
+    RequestTooLarge inside the route, so the reader gets a page in their language naming the limit (a staff form
+    shows itself again with the error, see agora.web.page's too_large); multipart files above 1 MB are spooled to
+    a temporary file by Starlette's parser, not held in memory.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_limits: Sequence[tuple[str, int]] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_limits = [(re.compile(pattern), limit) for pattern, limit in upload_limits]
+
+    def limit_for(self, path: str) -> tuple[int, bool]:
+        """(bytes allowed, whether the path is an upload route)."""
+        for pattern, limit in self.upload_limits:
+            if pattern.fullmatch(path):
+                return limit, True
+        return self.max_bytes, False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, upload = self.limit_for(scope.get("path", ""))
+        over = False
         for key, value in scope.get("headers") or []:
             if key == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = self.max_bytes + 1
-                if declared > self.max_bytes:
-                    await _too_large(send)
-                    return
+                    declared = limit + 1
+                if declared > limit:
+                    if not upload:
+                        await _too_large(send, limit)
+                        return
+                    over = True
         received = 0
         response_started = False
 
         async def limited_receive() -> Message:
             nonlocal received
+            if over:
+                raise RequestTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise RequestTooLarge
+                if received > limit:
+                    raise RequestTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -182,17 +205,26 @@ class BodySizeLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except RequestTooLarge:
+        except RequestTooLarge as exc:
             if not response_started:
-                await _too_large(send)
+                await _too_large(send, exc.limit)
 
 
 class RequestTooLarge(Exception):
-    pass
+    def __init__(self, limit: int = 0) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
-async def _too_large(send: Send) -> None:
-    body = "Die Anfrage ist zu groß. / The request is too large.".encode()
+def megabytes(limit: int) -> str:
+    """A limit as people read it: "2 MB", "0.5 MB"."""
+    value = limit / (1024 * 1024)
+    return f"{value:.0f} MB" if value >= 1 else f"{value:.1f} MB"
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    size = megabytes(limit)
+    body = f"Die Anfrage ist zu groß (höchstens {size}). / The request is too large (at most {size}).".encode()
     await send(
         {
             "type": "http.response.start",

@@ -24,7 +24,7 @@ from agora import i18n, pagecache
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.markdown import render_markdown
-from agora.security import SAFE_METHODS, CsrfError, check_csrf
+from agora.security import SAFE_METHODS, CsrfError, RequestTooLarge, check_csrf
 
 
 def _template_dir() -> Path:
@@ -95,6 +95,8 @@ def _environment() -> jinja2.Environment:
     env.filters["datetime"] = i18n.format_dt
     env.filters["date"] = i18n.format_d
     env.filters["time"] = i18n.format_t
+    env.filters["money"] = i18n.format_money
+    env.filters["amount_input"] = i18n.amount_for_input
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))  # noqa: S704 - sanitised by nh3
     env.filters["urlquote"] = lambda s: quote(str(s), safe="")
     return env
@@ -122,6 +124,7 @@ async def render(
     ctx = {
         "request": request,
         "settings": settings,
+        "face": await _face(settings),
         "lang": i18n.current_locale.get(),
         "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in settings.languages],
         "csp_nonce": state.get("csp_nonce", ""),
@@ -141,6 +144,17 @@ async def render(
     return HTMLResponse(html, status_code=status)
 
 
+async def _face(settings: Any) -> Any:
+    """The town's face for the header, footer and the sign-language page: the admin's values, else the settings."""
+    from agora.face import services as face
+
+    try:
+        return await face.current(settings)
+    except Exception:  # noqa: BLE001 - an error page about a broken database must still render, with the defaults
+        log.warning("the town's face could not be read; showing the settings' values", exc_info=True)
+        return face.from_settings(settings)
+
+
 def redirect(url: str, status: int = 303) -> RedirectResponse:
     return RedirectResponse(url, status_code=status)
 
@@ -158,10 +172,13 @@ def page(
     name: str | None = None,
     csrf: bool = True,
     cached: bool = False,
+    too_large: Callable[[Request, int], Awaitable[Response]] | None = None,
 ) -> Route:
     """Declare a route: access is checked and, for state-changing methods, the CSRF token, before the endpoint runs.
 
     A cached public page is served from agora.pagecache to readers without a session (ETag, 304, exact invalidation).
+    An upload route names `too_large`, which answers a body above its limit (agora.security.upload_limit): the
+    form again with the limit named, instead of the general 413 page.
     """
 
     @functools.wraps(endpoint)
@@ -169,6 +186,14 @@ def page(
         denial = await _check_access(request, access)
         if denial is not None:
             return denial
+        if too_large is None:
+            return await _checked(request)
+        try:
+            return await _checked(request)
+        except RequestTooLarge as exc:
+            return await too_large(request, exc.limit)
+
+    async def _checked(request: Request) -> Response:
         if csrf and request.method not in SAFE_METHODS:
             try:
                 await check_csrf(request, request.app.state.settings)

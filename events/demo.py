@@ -6,6 +6,7 @@ Running it again changes nothing: it stops when the demo series exists.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from agora.i18n import current_zone, local_zone
 from agora.settings import Settings
@@ -152,6 +153,8 @@ async def _workshop() -> Session:
         contact_email="wirtschaft@musterstadt.example",
         capacity=20,
         max_colleagues=1,
+        cost=Decimal("25.00"),
+        cost_note="inkl. Kaffee und Imbiss",
     )
     invoice = await services.add_track(session.id, title="E-Rechnung an die Stadt", capacity=14)
     funding = await services.add_track(session.id, title="Fördermittel digital beantragen (Kleingruppe)", capacity=3)

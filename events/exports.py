@@ -20,7 +20,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from agora.i18n import format_dt
+from agora.i18n import format_dt, format_money
 from agora.i18n import gettext as _
 from agora.spreadsheets import safe_text as safe_cell
 from events.models import ATTENDED, CONFIRMED, ONLINE, PENDING_APPROVAL, PENDING_CONFIRMATION, Registration, Session
@@ -48,7 +48,12 @@ async def _attendees(session: Session) -> list[Registration]:
     )
 
 
-def _person_row(reg: Registration) -> list[str]:
+def _fee_text(session: Session) -> str:
+    fee = _("Free of charge") if session.free else format_money(session.cost)
+    return f"{fee} ({session.cost_note})" if session.cost_note else fee
+
+
+def _person_row(reg: Registration, fee: str) -> list[str]:
     return [
         reg.name,
         reg.organisation,
@@ -60,6 +65,7 @@ def _person_row(reg: Registration) -> list[str]:
         reg.status,
         reg.checkin_code,
         _attendance_text(reg.attendance),
+        fee,
     ]
 
 
@@ -79,22 +85,24 @@ def _person_header() -> list[str]:
         _("Status"),
         _("Check-in code"),
         _("Takes part"),
+        _("Fee per person"),
     ]
 
 
 async def table(session: Session, kind: str) -> Table:
     """Header and rows of one list, as plain text (escaping happens when writing)."""
+    fee = _fee_text(session)
     if kind == "attendees":
         regs = await _attendees(session)
         header = [*_person_header(), _("Checked in")]
-        return header, [[*_person_row(r), format_dt(r.checked_in_at)] for r in regs]
+        return header, [[*_person_row(r, fee), format_dt(r.checked_in_at)] for r in regs]
     if kind == "waitlist":
         regs = await waitlist_of(session.id)
         for reg in regs:
             await reg.fetch_related("track")
         header = [_("Position"), *_person_header(), _("On the waitlist since")]
         positions = waitlist_positions(regs)
-        return header, [[str(positions[r.id]), *_person_row(r), format_dt(r.waitlisted_at)] for r in regs]
+        return header, [[str(positions[r.id]), *_person_row(r, fee), format_dt(r.waitlisted_at)] for r in regs]
     if kind == "answers":
         questions = await common.questions_for(session)
         regs = (

@@ -7,6 +7,7 @@ events.services.capacity, so that it can never pass the capacity.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tortoise import fields
@@ -36,6 +37,15 @@ def attendances(mode: str) -> tuple[str, ...]:
 def receives_join_link(attendance: str, status: str) -> bool:
     """The join link goes only to confirmed online attendees: never to the public, the waitlist or the room."""
     return attendance == ONLINE and status in ("confirmed", "attended")
+
+
+# What a session costs: none is free of charge. Amounts are euros to the cent, stored exact.
+COST_DIGITS, COST_PLACES = 7, 2
+COST_NOTE_MAX = 200
+
+
+def is_free(cost: Decimal | None) -> bool:
+    return cost is None or cost == 0
 
 
 # Agenda item kinds
@@ -88,6 +98,9 @@ class Series(Model):
     # Local occurrence times (ISO, no offset) staff skipped, so that generation does not bring them back.
     skipped: fields.JSONField[list[str]] = fields.JSONField(default=list)
     reminder_offset_hours = fields.IntField(default=24)
+    # What each date of the series costs, taken over by the sessions made from it; none: free of charge.
+    cost = fields.DecimalField(max_digits=COST_DIGITS, decimal_places=COST_PLACES, null=True)
+    cost_note = fields.CharField(max_length=COST_NOTE_MAX, default="")
     # The follow-up survey (surveys.Survey) sent to attendees after each session, unless a session names its own.
     followup_survey_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -132,6 +145,9 @@ class Session(Model):
     registration_closes_at = fields.DatetimeField(null=True)
     requires_approval = fields.BooleanField(default=False)
     max_colleagues = fields.IntField(default=0)
+    # The fee in euros (none: free of charge) and what it covers ("inkl. Mittagessen").
+    cost = fields.DecimalField(max_digits=COST_DIGITS, decimal_places=COST_PLACES, null=True)
+    cost_note = fields.CharField(max_length=COST_NOTE_MAX, default="")
     status = fields.CharField(max_length=20, default=DRAFT, db_index=True)
     ics_sequence = fields.IntField(default=0)
     cancel_deadline = fields.DatetimeField(null=True)
@@ -149,6 +165,10 @@ class Session(Model):
     @property
     def full_title(self) -> str:
         return f"{self.title}: {self.topic}" if self.topic else self.title
+
+    @property
+    def free(self) -> bool:
+        return is_free(self.cost)
 
     def places_left(self, attendance: str) -> int:
         if attendance == ONLINE:

@@ -3,9 +3,11 @@ choices, and limits declared once from the column."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import annotated_types
@@ -18,6 +20,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
@@ -38,6 +41,7 @@ _CONTROL_IN_PARAGRAPH = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ASCII_INTEGER = re.compile(r"\A[+-]?[0-9]{1,18}\Z")
+_PLAIN_AMOUNT = re.compile(r"\A[+-]?[0-9]{1,12}(?:\.[0-9]{1,12})?\Z")
 
 
 def _text_check(pattern: re.Pattern[str]) -> Callable[[str], str]:
@@ -233,6 +237,67 @@ def Integer(minimum: int, maximum: int) -> Rules:  # noqa: N802 - reads like a t
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_ascii_integer)]
+
+
+MONEY_MAX = Decimal("99999.99")
+CENT = Decimal("0.01")
+
+
+def _amount_of_text(text: str) -> Decimal:
+    """ "25", "25,50", "1.234,50 €" as people in Germany write it, or "25.50"; a comma makes the dots thousands."""
+    text = text.replace("€", "").replace("EUR", "").replace("\xa0", "").replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    if not _PLAIN_AMOUNT.match(text):
+        raise ValueError(_("Please enter an amount in euros, for example 25.00."))
+    return Decimal(text)
+
+
+def _money(value: Any) -> Decimal | None:
+    """An amount in euros, zero or more, in cents, at most MONEY_MAX; empty text or null is none (free)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("Please enter an amount in euros, for example 25.00."))
+    if isinstance(value, str) and len(value) <= 40:
+        amount = _amount_of_text(value.strip())
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        amount = Decimal(str(value))
+    elif isinstance(value, Decimal) and value.is_finite():
+        amount = value
+    else:
+        raise ValueError(_("Please enter an amount in euros, for example 25.00."))
+    if amount < 0:
+        raise ValueError(_("Please enter an amount of zero or more."))
+    if amount > MONEY_MAX:
+        raise ValueError(_("Please enter an amount of at most %(max)s.", max=i18n.format_money(MONEY_MAX)))
+    try:
+        cents = amount.quantize(CENT)
+    except InvalidOperation:
+        raise ValueError(_("Please enter an amount in euros, for example 25.00.")) from None
+    if cents != amount:
+        raise ValueError(_("Please enter the amount to the cent: at most two digits after the comma."))
+    return cents
+
+
+# An amount in euros that may be left empty (none: free of charge). A form sends text in German or English
+# notation; JSON sends a number or the same text. Stored and returned exact (Decimal, two places).
+OptionalMoney = Annotated[
+    Decimal | None,
+    BeforeValidator(_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": float(MONEY_MAX), "multipleOf": 0.01},
+                {"type": "string", "pattern": "^[0-9.,]+( ?€)?$", "maxLength": 40},
+                {"type": "null"},
+            ]
+        },
+        mode="validation",
+    ),
+]
 
 
 def _checkbox(value: Any, info: ValidationInfo) -> Any:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute
 
+from agora.face import services as face_services
 from agora.forms import FieldErrors, parse_form
 from agora.i18n import current_locale
 from agora.pages import services
 from agora.pages.forms import BarrierReportInput
 from agora.security import is_same_site_url
-from agora.settings import CAPTION_TYPES, VIDEO_TYPES, Settings
+from agora.settings import Settings
 from agora.web import PUBLIC, NotFound, page, render
 
 
@@ -27,15 +26,19 @@ def fill_defaults(content: services.PageContent, settings: Settings) -> services
 
 
 async def dgs_media(request: Request) -> Response:
-    """The sign language video and its captions, from the files the settings name (served from this instance)."""
-    settings = request.app.state.settings
+    """The sign language video and its captions: the files an admin uploaded, else those the settings name
+    (served from this instance). FileResponse answers Range requests (206), which players need to seek."""
+    face = await face_services.current(request.app.state.settings)
     kind = request.path_params["kind"]
-    path, types = (settings.dgs_video, VIDEO_TYPES) if kind == "video" else (settings.dgs_captions, CAPTION_TYPES)
-    if kind not in ("video", "captions") or not path:
+    if kind == "video":
+        path, media_type = face.video_path, face.video_type
+    elif kind == "captions":
+        path, media_type = face.captions_path, "text/vtt; charset=utf-8"
+    else:
         raise NotFound()
-    return FileResponse(
-        path, media_type=types[Path(path).suffix.lower()], headers={"Cache-Control": "public, max-age=3600"}
-    )
+    if not await face_services.is_file(path):
+        raise NotFound()
+    return FileResponse(path, media_type=media_type, headers=face_services.MEDIA_HEADERS)
 
 
 def _show(slug: str):  # noqa: ANN202 - returns an endpoint

@@ -83,6 +83,21 @@ class RegistrationInfo(BaseModel):
     max_colleagues: int
 
 
+class CostOut(BaseModel):
+    free: bool = Field(description="Whether taking part is free of charge.")
+    amount: str | None = Field(
+        json_schema_extra={"pattern": "^[0-9]+\\.[0-9]{2}$"},
+        description='The fee in euros with two decimals ("25.00"); null when free of charge.',
+    )
+    currency: str = Field(default="EUR", json_schema_extra={"enum": ["EUR"]})
+    note: str = Field(description="What the fee covers, e.g. lunch; may be empty.")
+
+    @classmethod
+    def of(cls, session: Session) -> CostOut:
+        amount = None if session.free else str(session.cost)
+        return cls(free=session.free, amount=amount, note=session.cost_note)
+
+
 class SessionOut(BaseModel):
     id: int
     status: str = Field(
@@ -102,6 +117,7 @@ class SessionOut(BaseModel):
     seats_left: int = Field(description="Seats left in the room.")
     online_capacity: int = Field(description="Places online.")
     online_places_left: int = Field(description="Places left online.")
+    cost: CostOut
     registration: RegistrationInfo
     url: str = Field(json_schema_extra={"format": "uri"}, description="The public page of the session.")
 
@@ -223,6 +239,7 @@ def session_fields(request: Request, session: Session) -> dict[str, object]:
         "seats_left": session.places_left(IN_PERSON),
         "online_capacity": session.online_capacity,
         "online_places_left": session.places_left(ONLINE),
+        "cost": CostOut.of(session),
         "registration": RegistrationInfo(
             state=registration_state(session),
             opens_at=session.registration_opens_at,

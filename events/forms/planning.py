@@ -24,6 +24,7 @@ from agora.forms import (
     OneOf,
     OptionalEmail,
     OptionalMoment,
+    OptionalMoney,
     Paragraph,
     WebAddress,
     form_data,
@@ -77,6 +78,10 @@ class SeriesInput(InputModel):
     default_duration_minutes: Annotated[int, Integer(1, 7 * 24 * 60)] = 120
     default_capacity: Annotated[int, Integer(0, MAX_SEATS)] = 30
     reminder_offset_hours: Annotated[int, Integer(0, 24 * 60)] = 24
+    cost: OptionalMoney = Field(default=None, description="What each date costs in euros; none: free of charge.")
+    cost_note: Annotated[str, Line(limit(Series, "cost_note"))] = Field(
+        default="", description="What the cost covers, e.g. lunch."
+    )
     followup_survey_id: OptionalId = Field(default=None, description="The follow-up survey after each session.")
     preview: Checkbox = False
 
@@ -145,6 +150,10 @@ class _SessionFields(InputModel):
     capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=30, description="Seats in the room.")
     online_capacity: Annotated[int, Integer(0, MAX_SEATS)] = Field(default=0, description="Places online.")
     max_colleagues: Annotated[int, Integer(0, MAX_COLLEAGUES)] = 0
+    cost: OptionalMoney = Field(default=None, description="The fee in euros; none: free of charge.")
+    cost_note: Annotated[str, Line(limit(Session, "cost_note"))] = Field(
+        default="", description="What the cost covers, e.g. lunch."
+    )
     requires_approval: Checkbox = False
     registration_opens_at: OptionalMoment = None
     registration_closes_at: OptionalMoment = None
@@ -212,11 +221,11 @@ class SessionCreate(_SessionFields):
         return data
 
     def fields(self) -> dict[str, Any]:
-        """The service's arguments: with a series, empty text takes the series' value."""
+        """The service's arguments: with a series, empty text (and no cost) takes the series' value."""
         data = self.model_dump(exclude={"publish"}, exclude_unset=True)
         data.update(starts_at=self.starts_at, ends_at=self.ends_at)
         if self.series_id is not None:
-            data = {k: v for k, v in data.items() if v != ""}
+            data = {k: v for k, v in data.items() if v != "" and not (k == "cost" and v is None)}
         return data
 
 

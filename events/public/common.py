@@ -105,11 +105,14 @@ def json_ld(view: SessionView, settings: Settings) -> dict[str, Any]:
         organizer["email"] = email
     offer: dict[str, Any] = {
         "@type": "Offer",
-        "price": "0",
+        # schema.org reads the price as text with a dot: "0" when free, "25.00" otherwise.
+        "price": "0" if session.free else str(session.cost),
         "priceCurrency": "EUR",
         "availability": AVAILABILITY.get(view.state, "https://schema.org/InStock"),
         "url": url,
     }
+    if session.cost_note:
+        offer["description"] = session.cost_note
     if session.registration_opens_at:
         offer["validFrom"] = _iso_local(session.registration_opens_at)
     data: dict[str, Any] = {

@@ -106,6 +106,9 @@ def context(settings: Settings, registration: Registration, session: Session) ->
         "venue_address": session.venue_address,
         "venue_room": session.venue_room,
         "mode": session.mode,
+        # Text, not a number: the outbox row is JSON and an amount must stay exact ("25.00"); None: free.
+        "cost": None if session.free else str(session.cost),
+        "cost_note": session.cost_note,
         "attendance": registration.attendance,
         # Only confirmed online attendees get the join link (the calendar file follows the same rule).
         "online_url": session.online_url if receives_join_link(registration.attendance, registration.status) else "",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from tortoise.expressions import F
 
 from agora.db import transaction
+from agora.forms import MONEY_MAX
 from agora.i18n import gettext as _
 from agora.settings import Settings
 from events.errors import EventError, NotFound
@@ -49,6 +51,8 @@ SERIES_FIELDS = {
     "default_capacity",
     "rrule",
     "reminder_offset_hours",
+    "cost",
+    "cost_note",
     "followup_survey_id",
 }
 SESSION_FIELDS = {
@@ -73,6 +77,8 @@ SESSION_FIELDS = {
     "registration_closes_at",
     "requires_approval",
     "max_colleagues",
+    "cost",
+    "cost_note",
     "cancel_deadline",
     "followup_survey_id",
 }
@@ -160,6 +166,9 @@ def _check_session(merged: dict[str, Any]) -> None:
             errors[key] = _("Please enter a whole number, zero or more.")
     if not isinstance(merged.get("max_colleagues"), int) or merged["max_colleagues"] < 0:
         errors["max_colleagues"] = _("Please enter a whole number, zero or more.")
+    cost = merged.get("cost")
+    if cost is not None and (not isinstance(cost, Decimal) or not cost.is_finite() or not 0 <= cost <= MONEY_MAX):
+        errors["cost"] = _("Please enter an amount in euros, for example 25.00.")
     opens, closes = merged.get("registration_opens_at"), merged.get("registration_closes_at")
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = _("Registration must close after it opens.")
@@ -171,7 +180,7 @@ def _check_session(merged: dict[str, Any]) -> None:
 
 
 async def create_session(**data: Any) -> Session:
-    """A new session, in draft. Venue, duration and capacity default to the series' values."""
+    """A new session, in draft. Venue, duration, capacity and cost default to the series' values."""
     unknown = set(data) - SESSION_FIELDS - {"occurrence_at", "status"}
     if unknown:
         raise TypeError(f"unknown session fields {sorted(unknown)}")
@@ -187,6 +196,8 @@ async def create_session(**data: Any) -> Session:
             venue_accessibility=series.venue_accessibility,
             capacity=series.default_capacity,
             contact_email=series.contact_email,
+            cost=series.cost,
+            cost_note=series.cost_note,
         )
         if isinstance(data.get("starts_at"), datetime) and "ends_at" not in data:
             merged["ends_at"] = data["starts_at"] + timedelta(minutes=series.default_duration_minutes)

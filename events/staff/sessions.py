@@ -107,6 +107,8 @@ async def session_new(request: Request) -> Response:
         "capacity": 30,
         "online_capacity": 0,
         "max_colleagues": 0,
+        "cost": None,
+        "cost_note": "",
         "requires_approval": False,
         "series_id": request.query_params.get("series", "")[:10],
     }
@@ -165,6 +167,8 @@ async def session_edit(request: Request) -> Response:
         capacity=session.capacity,
         online_capacity=session.online_capacity,
         max_colleagues=session.max_colleagues,
+        cost=session.cost,
+        cost_note=session.cost_note,
         requires_approval=session.requires_approval,
         followup_survey_id=session.followup_survey_id,
     )

@@ -28,7 +28,7 @@ async def test_the_header_and_footer_show_the_town(database, tmp_path) -> None:
     async with new_client(create_app(town, manage_db=False)) as client:
         home = (await client.get("/")).text
         assert 'class="brand-text">Musterstadt<span class="brand-sub">Agora – ' in home
-        assert '<img class="brand-logo" src="/town-logo"' in home
+        assert '<img class="brand-logo" src="/town-logo?v=env" alt=""' in home
         assert '<a href="https://www.musterstadt.example">Website von Musterstadt</a>' in home
         assert "Kontakt: Wirtschaftsförderung, wirtschaft@musterstadt.example" in home
         served = await client.get("/town-logo")

@@ -185,11 +185,11 @@ def _paths(pages: list[PageResult]) -> set[str]:
                 "/staff/participation/audit",
                 "/staff/participation/text-modules",
             },
-            {"/staff/users", "/staff/pages"},
+            {"/staff/users", "/staff/pages", "/staff/town"},
         ),
         (
             "admin",
-            {"/", "/staff", "/staff/account", "/staff/users", "/staff/users/new", "/staff/pages"},
+            {"/", "/staff", "/staff/account", "/staff/users", "/staff/users/new", "/staff/pages", "/staff/town"},
             set(),
         ),
     ],

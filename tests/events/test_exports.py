@@ -86,7 +86,7 @@ async def test_attendee_csv_and_xlsx_through_the_page(staff_client, database) ->
     rows = _read_csv(response.content)
     header, body = rows[0], rows[1:]
     assert len(body) == 2  # the waitlist is not among the attendees
-    assert len(header) == 11 and header[9] == "Nimmt teil"
+    assert len(header) == 12 and header[9] == "Nimmt teil" and header[10] == "Gebühr pro Person"
     by_email = {row[3]: row for row in body}
     evil_row = by_email[evil.email]
     assert evil_row[0] == "'" + EVIL["name"]
