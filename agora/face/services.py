@@ -12,6 +12,7 @@ import asyncio
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,34 +177,47 @@ def _megabytes(limit: int) -> str:
     return f"{limit // MB} MB"
 
 
+def _captions_type(upload: Upload) -> str | None:
+    return CAPTION_TYPES[".vtt"] if _captions_ok(upload) else None
+
+
+def _file_rules() -> dict[str, tuple[int, Callable[[Upload], str | None], str]]:
+    """Per file field: its size limit, how its type is read from its content, and the refusal of other content."""
+    return {
+        "logo": (
+            LOGO_MAX_BYTES,
+            lambda upload: image_type(_head(upload)),
+            _("Please upload a PNG, JPEG or WebP image (SVG is not accepted)."),
+        ),
+        "video": (
+            VIDEO_MAX_BYTES,
+            lambda upload: video_type(_head(upload)),
+            _("Please upload an MP4 or WebM video."),
+        ),
+        "captions": (
+            CAPTIONS_MAX_BYTES,
+            _captions_type,
+            _("Please upload captions in WebVTT format (a .vtt file starting with WEBVTT)."),
+        ),
+    }
+
+
 def _check_files(
     logo: Upload | None, video: Upload | None, captions: Upload | None, errors: dict[str, str]
 ) -> dict[str, str]:
     """The media type of each acceptable file, by its content; problems go into errors."""
+    uploads = {"logo": logo, "video": video, "captions": captions}
     types: dict[str, str] = {}
-    if logo is not None:
-        kind = image_type(_head(logo))
-        if logo.size > LOGO_MAX_BYTES:
-            errors["logo"] = _("The file is too large: at most %(limit)s.", limit=_megabytes(LOGO_MAX_BYTES))
-        elif kind is None:
-            errors["logo"] = _("Please upload a PNG, JPEG or WebP image (SVG is not accepted).")
+    for field, (limit, type_of, refusal) in _file_rules().items():
+        upload = uploads[field]
+        if upload is None:
+            continue
+        if upload.size > limit:
+            errors[field] = _("The file is too large: at most %(limit)s.", limit=_megabytes(limit))
+        elif (kind := type_of(upload)) is None:
+            errors[field] = refusal
         else:
-            types["logo"] = kind
-    if video is not None:
-        kind = video_type(_head(video))
-        if video.size > VIDEO_MAX_BYTES:
-            errors["video"] = _("The file is too large: at most %(limit)s.", limit=_megabytes(VIDEO_MAX_BYTES))
-        elif kind is None:
-            errors["video"] = _("Please upload an MP4 or WebM video.")
-        else:
-            types["video"] = kind
-    if captions is not None:
-        if captions.size > CAPTIONS_MAX_BYTES:
-            errors["captions"] = _("The file is too large: at most %(limit)s.", limit=_megabytes(CAPTIONS_MAX_BYTES))
-        elif not _captions_ok(captions):
-            errors["captions"] = _("Please upload captions in WebVTT format (a .vtt file starting with WEBVTT).")
-        else:
-            types["captions"] = CAPTION_TYPES[".vtt"]
+            types[field] = kind
     return types
 
 

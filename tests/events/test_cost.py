@@ -3,7 +3,6 @@ people decide (list, page, series page, API, export, mails, schema.org) and fres
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from decimal import Decimal
@@ -17,12 +16,11 @@ from agora.forms import FieldErrors, validate
 from events import exports, recurrence, services
 from events.forms import SessionChange
 from events.models import Series, Session
-from notifications import delivery
-from notifications.models import QUEUED, SENDING, OutboxMessage
 from tests.conftest import form_post, replace_settings
 from tests.events.helpers import published_session, register
 from tests.events.test_api import _bearer
 from tests.notifications.smtp_sink import SmtpSink
+from tests.notifications.test_delivery import deliver_all
 
 NBSP = "\xa0"
 EURO_DE = f"25,00{NBSP}€"
@@ -234,20 +232,6 @@ async def test_the_attendee_export_names_the_fee(database) -> None:
     assert f"{EURO_DE} (inkl. Mittagessen)" in text.splitlines()[1]
 
 
-async def _deliver(settings) -> None:  # noqa: ANN001
-    transport = delivery.transport_for(settings)
-    try:
-        for _ in range(50):
-            ids = await OutboxMessage.filter(status__in=[QUEUED, SENDING]).values_list("id", flat=True)
-            if not ids:
-                return
-            for row_id in ids:
-                await delivery.deliver(row_id, settings, transport)
-            await asyncio.sleep(0.05)
-    finally:
-        await transport.close()
-
-
 async def test_the_mail_says_what_it_costs(database) -> None:
     sink = SmtpSink().start()
     try:
@@ -256,7 +240,7 @@ async def test_the_mail_says_what_it_costs(database) -> None:
         free = await published_session(title="Frei")
         await register(settings, paid.id, 1)
         await register(settings, free.id, 2, language="en")
-        await _deliver(settings)
+        await deliver_all(settings)
         received = {r.recipients[0]: r.message for r in sink.handler.received}
     finally:
         sink.stop()
