@@ -83,19 +83,22 @@ def _local(moment) -> str:  # noqa: ANN001
     return moment.astimezone(i18n.local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
-async def test_staff_set_the_cost_on_the_form_and_bad_input_changes_nothing(staff_client, database) -> None:
-    session = await published_session()
-    edit = f"/staff/events/sessions/{session.id}/edit"
-    form = {
-        "kind": "workshop",
+def _edit_form(session, **fields: str) -> dict[str, str]:  # noqa: ANN001
+    """The staff edit form of a session as it stands, with the given fields changed."""
+    return {
         "title": session.title,
         "starts_at": _local(session.starts_at),
         "ends_at": _local(session.ends_at),
         "mode": "in_person",
         "capacity": "10",
-        "online_capacity": "0",
-        "max_colleagues": "0",
+        **fields,
     }
+
+
+async def test_staff_set_the_cost_on_the_form_and_bad_input_changes_nothing(staff_client, database) -> None:
+    session = await published_session()
+    edit = f"/staff/events/sessions/{session.id}/edit"
+    form = _edit_form(session, kind="workshop", online_capacity="0", max_colleagues="0")
     page = (await staff_client.get(edit)).text
     assert 'id="cost"' in page and 'for="cost"' in page and 'for="cost_note"' in page
     for bad in ("-5", "abc", "1,234", "NaN", "1000000"):
@@ -184,15 +187,7 @@ async def test_the_page_cache_shows_a_new_cost_at_once(client, staff_client, dat
     assert (await client.get(f"/termine/{session.id}")).headers["etag"] == first.headers["etag"]
     assert "Kostenlos" in (await client.get("/termine")).text
     edit = f"/staff/events/sessions/{session.id}/edit"
-    form = {
-        "kind": "dialogue",
-        "title": session.title,
-        "starts_at": _local(session.starts_at),
-        "ends_at": _local(session.ends_at),
-        "mode": "in_person",
-        "capacity": "10",
-        "cost": "30",
-    }
+    form = _edit_form(session, kind="dialogue", cost="30")
     assert (await form_post(staff_client, edit, edit, form)).status_code == 303
     page = await client.get(f"/termine/{session.id}", headers={"if-none-match": first.headers["etag"]})
     assert page.status_code == 200 and f"30,00{NBSP}€" in page.text
