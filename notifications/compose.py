@@ -5,9 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from email.message import EmailMessage
-from email.policy import SMTPUTF8
-from email.utils import format_datetime, parseaddr
+import io
+import secrets
+from email.charset import QP, Charset
+from email.generator import BytesGenerator
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import Compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -23,7 +30,26 @@ if TYPE_CHECKING:
 MAIL_TEMPLATES = "notifications/mail"
 # Plain-text parts and subjects must not be HTML-escaped; same loader, filters and gettext as the pages.
 _text_env: jinja2.Environment = templates.overlay(autoescape=False)
-_POLICY = SMTPUTF8.clone(max_line_length=998, linesep="\r\n")
+
+
+class _WirePolicy(Compat32):
+    """compat32, because it stores headers as given instead of parsing each one into objects (that parsing was
+    most of a mail's CPU); every header here is set ready for the wire, so it is written as it stands. No
+    folding below 998 octets: a folded List-Unsubscribe URL would no longer work."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        unfolded = value.replace("\r\n ", "") if isinstance(value, str) else ""
+        if unfolded and "\r" not in unfolded and "\n" not in unfolded:
+            return f"{name}: {value}{self.linesep}".encode()
+        return super().fold_binary(name, value)
+
+
+_POLICY = _WirePolicy(linesep="\r\n", max_line_length=998, mangle_from_=False)
+_POLICY_7BIT = _POLICY.clone(cte_type="7bit")
+_UTF8_8BIT = Charset("utf-8")
+_UTF8_8BIT.body_encoding = None  # type: ignore[assignment]  # None: 8bit UTF-8, readable as it stands
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 
 def message_id(row_id: int, settings: Settings) -> str:
@@ -65,17 +91,36 @@ def render_parts(row: OutboxMessage, settings: Settings) -> tuple[str, str, str]
     return subject, text, html
 
 
-def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
+def build(row: OutboxMessage, settings: Settings) -> Message:
+    """The row as a MIME message: multipart/alternative (text, HTML), the HTML's pictures inside it as
+    multipart/related, attachments around it as multipart/mixed; bodies 8bit UTF-8 (see as_bytes)."""
     subject, text, html = render_parts(row, settings)
-    # No folding below 998 characters: a folded List-Unsubscribe URL gets RFC 2047-encoded and unusable.
-    msg = EmailMessage(policy=_POLICY)
-    msg["Subject"] = subject
-    msg["From"] = settings.mail_from
+    html_part: Message = _text_part(html, "html")
+    attachments: list[Message] = []
+    related: list[Message] = []
+    for item in row.attachments or []:
+        part = _binary_part(item)
+        if item.get("content_id"):
+            # A picture the HTML shows, referenced by its Content-ID.
+            part["Content-ID"] = f"<{item['content_id']}>"
+            _disposition(part, "inline", item.get("filename") or "image")
+            related.append(part)
+        else:
+            _disposition(part, "attachment", item.get("filename") or "attachment")
+            attachments.append(part)
+    if related:
+        html_part = _multipart("related", [html_part, *related])
+    msg = _multipart("alternative", [_text_part(text, "plain"), html_part])
+    if attachments:
+        msg = _multipart("mixed", [msg, *attachments])
+    msg["MIME-Version"] = "1.0"
+    msg["Subject"] = _encoded(subject)
+    msg["From"] = _address(settings.mail_from)
     msg["To"] = row.recipient
     # A domain may name who answers (a session's contact); else the organising office of the settings.
     reply_to = str((row.context or {}).get("reply_to") or settings.mail_reply_to)
     if reply_to:
-        msg["Reply-To"] = reply_to
+        msg["Reply-To"] = _address(reply_to)
     # The row's creation time, so that a retry produces the very same message.
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = message_id(row.id, settings)
@@ -86,34 +131,69 @@ def build(row: OutboxMessage, settings: Settings) -> EmailMessage:
 
         msg["List-Unsubscribe"] = f"<{api.unsubscribe_url(row.recipient, row.category)}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    html_part = msg.get_body(("html",))
-    assert isinstance(html_part, EmailMessage)
-    for item in row.attachments or []:
-        content_type = item.get("content_type") or "application/octet-stream"
-        main, _, rest = content_type.partition(";")
-        maintype, _, subtype = main.strip().partition("/")
-        params = {}
-        for param in rest.split(";"):
-            key, sep, value = param.strip().partition("=")
-            if sep:
-                params[key.strip()] = value.strip().strip('"')
-        if item.get("content_id"):
-            # A picture the HTML shows: multipart/related inside the alternative, referenced by its Content-ID.
-            html_part.add_related(
-                base64.b64decode(item["content"]),
-                maintype=maintype or "image",
-                subtype=subtype or "png",
-                cid=f"<{item['content_id']}>",
-                filename=item.get("filename") or "image",
-            )
-            continue
-        msg.add_attachment(
-            base64.b64decode(item["content"]),
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=item.get("filename") or "attachment",
-            params=params,
-        )
     return msg
+
+
+def as_bytes(msg: Message, *, eight_bit: bool = True) -> bytes:
+    """The message as sent. Without 8BITMIME on the other side the 8bit bodies go out base64-encoded."""
+    out = io.BytesIO()
+    BytesGenerator(out, policy=_POLICY if eight_bit else _POLICY_7BIT).flatten(msg)
+    return out.getvalue()
+
+
+def _text_part(body: str, subtype: str) -> Message:
+    # SMTP allows lines of at most 998 octets; a longer one (pasted text, a long table row) needs QP.
+    longest = max((len(line) for line in body.encode().splitlines()), default=0)
+    part = MIMENonMultipart("text", subtype, policy=_POLICY)
+    del part["MIME-Version"]
+    part.set_payload(body, _UTF8_8BIT if longest <= 998 else _UTF8_QP)
+    return part
+
+
+def _binary_part(item: dict[str, Any]) -> Message:
+    picture = bool(item.get("content_id"))
+    content_type = item.get("content_type") or ("image/png" if picture else "application/octet-stream")
+    main, _, rest = content_type.partition(";")
+    maintype, _, subtype = main.strip().partition("/")
+    params = {}
+    for param in rest.split(";"):
+        key, sep, value = param.strip().partition("=")
+        if sep:
+            params[key.strip()] = value.strip().strip('"')
+    part = MIMENonMultipart(
+        maintype or ("image" if picture else "application"),
+        subtype or ("png" if picture else "octet-stream"),
+        policy=_POLICY,
+        **params,
+    )
+    del part["MIME-Version"]
+    # Stored as base64 already; re-wrapped into the 76-character lines MIME asks for.
+    part.set_payload(base64.encodebytes(base64.b64decode(item["content"])).decode("ascii"))
+    part["Content-Transfer-Encoding"] = "base64"
+    return part
+
+
+def _disposition(part: Message, kind: str, filename: str) -> None:
+    part.add_header("Content-Disposition", kind, filename=filename if filename.isascii() else ("utf-8", "", filename))
+
+
+def _multipart(subtype: str, parts: list[Message]) -> Message:
+    # A random boundary set here spares the generator its search of every body for a collision.
+    msg = MIMEMultipart(subtype, boundary=f"=_{secrets.token_hex(16)}", _subparts=parts, policy=_POLICY)
+    del msg["MIME-Version"]
+    return msg
+
+
+def _encoded(text: str) -> str:
+    """Header text as RFC 2047 encoded words when it is not ASCII, already folded for the wire."""
+    return text if text.isascii() else Header(text, "utf-8").encode(linesep="\r\n")
+
+
+def _address(value: str) -> str:
+    name, address = parseaddr(value)
+    if not address:
+        return _encoded(value)
+    if address.isascii():
+        return formataddr((name, address), charset="utf-8")
+    # An internationalised address is written as UTF-8 and needs SMTPUTF8 (see transport).
+    return f"{_encoded(name)} <{address}>" if name else address

@@ -62,6 +62,9 @@ def classify(exc: BaseException) -> tuple[bool, bool, str]:
         return True, False, f"authentication failed: {exc.code} {exc.message}"
     if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
         return exc.code < 500, exc.code in SUPPRESS_CODES, f"recipient refused: {exc.code} {exc.message}"
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        # The relay lacks what the message needs (SMTPUTF8 for an international address): retrying cannot help.
+        return False, False, f"not supported by the mail server: {exc}"
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return exc.code < 500, False, f"{type(exc).__name__}: {exc.code} {exc.message}"
     if isinstance(exc, (aiosmtplib.SMTPException, OSError, TimeoutError, asyncio.TimeoutError)):

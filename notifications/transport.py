@@ -8,18 +8,20 @@ import os
 import secrets
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
 from agora.settings import Settings
+from notifications import compose
 
 log = logging.getLogger(__name__)
 
 # Connections one process keeps open to the relay, and sends over at the same time.
 SMTP_CONNECTIONS = 8
+_CONNECTION_LOST = (aiosmtplib.SMTPServerDisconnected, ConnectionError)
 
 
 @dataclass(frozen=True)
@@ -79,19 +81,39 @@ class SmtpTransport:
         # Loading the system's CA certificates takes milliseconds of CPU: once per pool, not per connection.
         self._tls = ssl.create_default_context()
 
-    async def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    async def send(self, msg: Message, sender: str, recipient: str) -> None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
         async with self._slots:
             await self._send(msg, sender, recipient)
 
-    async def _send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    async def _send(self, msg: Message, sender: str, recipient: str) -> None:
         client = self._idle.pop() if self._idle else None
         if client is None or not client.is_connected:
+            await self._transaction(None, msg, sender, recipient)
+            return
+        try:
+            await self._transaction(client, msg, sender, recipient)
+        except _CONNECTION_LOST:
+            # The relay closed the kept connection meanwhile (idle timeout, restart, a dropped line): that
+            # says nothing about this message, which gets one more try on a new connection before it counts
+            # as a failed attempt.
+            await self._transaction(None, msg, sender, recipient)
+
+    async def _transaction(self, client: aiosmtplib.SMTP | None, msg: Message, sender: str, recipient: str) -> None:
+        if client is None:
             client = new_client(self.config, self._tls)
             await client.connect()
         try:
-            await client.send_message(msg, sender=sender, recipients=[recipient])
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
+            eight_bit = client.supports_extension("8bitmime")
+            raw = compose.as_bytes(msg, eight_bit=eight_bit)
+            options = ["BODY=8BITMIME"] if eight_bit else []
+            headers = raw[: raw.find(b"\r\n\r\n")]
+            if not (sender + recipient).isascii() or not headers.isascii():
+                options.append("SMTPUTF8")  # an internationalised address; refused where the relay lacks it
+            await client.sendmail(sender, [recipient], raw, mail_options=options)
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
             # The server answered (a refused recipient, 451 at DATA) and aiosmtplib has sent RSET: the
             # connection is in step and is kept, unless the server closed it (421).
@@ -130,16 +152,16 @@ class FileTransport:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+    async def send(self, msg: Message, sender: str, recipient: str) -> None:
         await asyncio.to_thread(self._write, msg)
 
-    def _write(self, msg: EmailMessage) -> None:
+    def _write(self, msg: Message) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         row_id = msg["Message-ID"].strip("<>").split(".")[0].removeprefix("outbox-")
         target = self.directory / f"outbox-{row_id}.eml"
         tmp = self.directory / f".outbox-{row_id}.{secrets.token_hex(4)}.tmp"
         with open(tmp, "wb") as fh:
-            fh.write(msg.as_bytes())
+            fh.write(compose.as_bytes(msg))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

@@ -23,6 +23,7 @@ from notifications.models import OutboxMessage
 from tests.agora.test_access import walk
 from tests.conftest import make_user, new_client
 from tests.events.helpers import invariant, published_session, register, soon
+from tests.notifications.smtp_sink import read_back
 
 EN = {"Accept-Language": "en"}
 
@@ -240,7 +241,7 @@ async def test_a_registered_address_gets_the_answer_of_a_new_one_and_a_mail(clie
     [mail] = await OutboxMessage.filter(kind="registration_exists")
     assert mail.recipient == "p1@example.com" and mail.locale == "de"
     assert mail.context["manage_url"].endswith(f"/events/registrations/{token}")
-    message = build(mail, database)
+    message = read_back(build(mail, database))
     text = message.get_body(("plain",)).get_content()
     assert "bereits angemeldet" in str(message["Subject"]) and mail.context["manage_url"] in text
     assert f'href="{mail.context["manage_url"]}"' in message.get_body(("html",)).get_content()

@@ -4,9 +4,7 @@ composition in German and English: subject, both bodies, the links they must car
 from __future__ import annotations
 
 from datetime import timedelta
-from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
 
 import pytest
 from icalendar import Calendar
@@ -19,6 +17,7 @@ from notifications.compose import build
 from notifications.models import OutboxMessage
 from surveys.ready import create_followup_template
 from tests.events.helpers import mails, published_session, register
+from tests.notifications.smtp_sink import read_back
 
 ALL_KINDS = (*KINDS, signup.EXISTS_KIND, tasks.REMINDER, tasks.FOLLOWUP, tasks.SUMMARY)
 TITLE = "Wirtschaft trifft Verwaltung"
@@ -71,8 +70,7 @@ def services_token(settings, registration) -> str:  # noqa: ANN001
 
 def _parse(row: OutboxMessage, settings, locale: str) -> EmailMessage:  # noqa: ANN001
     row.locale = locale
-    raw = build(row, settings).as_bytes()
-    return message_from_bytes(raw, policy=default)  # type: ignore[return-value]
+    return read_back(build(row, settings))
 
 
 @pytest.mark.parametrize("locale", ["de", "en"])

@@ -72,10 +72,11 @@ async def test_the_session_page_says_whom_to_ask_how_to_get_there_and_until_when
 async def test_mails_of_a_session_are_answered_by_its_contact(database) -> None:
     from notifications.compose import build
     from tests.events.helpers import mails, register
+    from tests.notifications.smtp_sink import read_back
 
     session = await published_session(topic="Fachkräfte gewinnen")
     await register(database, session.id, 1)
     [mail] = await mails("registration_confirm_request")
     assert mail.context["session_title"] == "Wirtschaft trifft Verwaltung: Fachkräfte gewinnen"
-    message = build(mail, database)
+    message = read_back(build(mail, database))
     assert message["Reply-To"] == "wifoe@example.org"

@@ -175,6 +175,7 @@ async def test_bad_input_gives_field_errors_and_changes_nothing(database, client
 async def test_a_registered_address_gets_the_page_of_a_new_one_and_a_mail(database, client) -> None:
     from notifications.compose import build
     from notifications.models import OutboxMessage
+    from tests.notifications.smtp_sink import read_back
 
     session = await published_session(capacity=5)
     existing = await register(database, session.id, 1, email="erika@example.com", name="Erika Muster")
@@ -193,7 +194,7 @@ async def test_a_registered_address_gets_the_page_of_a_new_one_and_a_mail(databa
     assert await Registration.filter(email="erika@example.com").count() == 1
     [mail] = await OutboxMessage.filter(kind="registration_exists")
     assert (mail.recipient, mail.locale) == ("erika@example.com", "en")
-    message = build(mail, database)
+    message = read_back(build(mail, database))
     text = message.get_body(("plain",)).get_content()
     assert str(message["Subject"]).startswith("You are already registered")
     assert mail.context["manage_url"] in text and "Hello Erika Muster," in text

@@ -10,12 +10,20 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
 ACTIONS = ("451", "550", "drop", "stall")
+
+
+def read_back(message: Message) -> EmailMessage:
+    """A composed message as a mail client reads it: serialised as sent, then parsed."""
+    from notifications import compose
+
+    return BytesParser(policy=policy.default).parsebytes(compose.as_bytes(message))  # type: ignore[return-value]
 
 
 def free_port() -> int:
@@ -30,6 +38,8 @@ class Received:
     recipients: list[str]
     message: EmailMessage
     at: float
+    raw: bytes = b""
+    mail_options: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -113,9 +123,18 @@ class FaultyHandler:
         if self.accept_delay:
             await asyncio.sleep(self.accept_delay)
         parser = BytesHeaderParser if self.headers_only else BytesParser
-        message = parser(policy=policy.default).parsebytes(envelope.content) if self.parse else None
+        message = parser(policy=policy.default).parsebytes(envelope.original_content) if self.parse else None
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.time()))  # type: ignore[arg-type]
+            self.received.append(
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    message,  # type: ignore[arg-type]
+                    time.time(),
+                    envelope.original_content or b"",
+                    list(envelope.mail_options),
+                )
+            )
         self.actions_taken["accepted"] += 1
         return "250 Message accepted for delivery"
 
@@ -125,10 +144,11 @@ class FaultyHandler:
 
 
 class SmtpSink:
-    def __init__(self, handler: FaultyHandler | None = None) -> None:
+    def __init__(self, handler: FaultyHandler | None = None, **server_options: Any) -> None:
+        """server_options go to aiosmtpd's SMTP: enable_SMTPUTF8=True, or decode_data=True (no 8BITMIME)."""
         self.handler = handler or FaultyHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **server_options)
 
     @property
     def url(self) -> str:

@@ -158,3 +158,24 @@ async def test_a_connection_stays_open_after_a_451(mail_settings: Settings, smtp
     assert sum(o.status == "retry" for o in outcomes.values()) == 3
     assert sum(o.status == "sent" for o in outcomes.values()) == 7
     assert smtp.handler.greetings == 1  # the 451s were answered on the one connection, which went on
+
+
+async def test_a_kept_connection_the_relay_dropped_is_replaced_at_once(mail_settings: Settings, smtp: SmtpSink) -> None:
+    """A relay closing an idle connection is no fault of the next message: it goes out on a new one at once."""
+    first, second = await enqueue_many(2)
+    transport = delivery.SmtpTransport(parse_smtp_url(mail_settings.smtp_url, 2.0), size=1)
+    try:
+        assert (await delivery.deliver(first, mail_settings, transport)).status == "sent"
+        smtp.handler.fail_next("drop")
+        assert (await delivery.deliver(second, mail_settings, transport)).status == "sent"
+        # On a new connection a drop is the message's failed attempt, retried later.
+        [third] = await enqueue_many(1, prefix="q")
+        await transport.close()
+        smtp.handler.fail_next("drop")
+        assert (await delivery.deliver(third, mail_settings, transport)).status == "retry"
+    finally:
+        await transport.close()
+    assert smtp.handler.actions_taken["drop"] == 2
+    assert smtp.handler.greetings == 3
+    assert set(smtp.handler.message_ids().values()) == {1} and len(smtp.handler.message_ids()) == 2
+    assert (await OutboxMessage.get(id=second)).attempts == 1

@@ -45,8 +45,10 @@ async def test_faults_lose_nothing_and_send_nothing_twice(mail_settings: Setting
     assert ids.keys() == {r.message_id for r in rows}
     taken = smtp.handler.actions_taken
     assert taken["451"] > 20 and taken["drop"] > 3, taken  # the faults really happened
-    # Every refused or dropped transaction cost exactly one more attempt, nothing else did.
-    assert sum(r.attempts for r in rows) == total + taken["451"] + taken["drop"]
+    # A refused transaction costs one more attempt; a dropped one only on a new connection, since a message whose
+    # kept connection drops goes out on a new one at once. Nothing else costs an attempt.
+    extra = sum(r.attempts for r in rows) - total
+    assert taken["451"] <= extra < taken["451"] + taken["drop"]
 
 
 async def test_two_schedulers_enqueue_each_due_message_once(mail_settings: Settings, smtp: SmtpSink) -> None:
