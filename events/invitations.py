@@ -104,33 +104,39 @@ async def send_invitations(settings: Settings, session_id: int, flt: ContactFilt
     """Invite the segment to the session. Returns how many invitations were written."""
     session = await published_session(session_id)
     contacts = await candidates(session_id, flt)
-    sent = 0
+    tokens = [secrets.token_urlsafe(24) for _ in contacts]
     async with transaction():
-        for contact in contacts:
-            token = secrets.token_urlsafe(24)
-            row_id = await api.enqueue(
-                KIND,
-                to=contact.email,
-                context=_context(settings, session, contact, token),
-                dedup_key=dedup_key(session.id, contact.id),
+        row_ids = await api.enqueue_many(
+            KIND,
+            [
+                api.Outgoing(
+                    to=contact.email,
+                    dedup_key=dedup_key(session.id, contact.id),
+                    context=_context(settings, session, contact, token),
+                )
+                for contact, token in zip(contacts, tokens, strict=True)
+            ],
+        )
+        invited_at = datetime.now(UTC)
+        # No row: invited by a parallel send, suppressed, or opted out.
+        invitations = [
+            Invitation(
+                session_id=session.id,
+                contact_id=contact.id,
+                email=contact.email,
+                token_hash=_hash(token),
+                status=INVITED,
+                invited_at=invited_at,
             )
-            if row_id is None:
-                continue  # invited by a parallel send, suppressed, or opted out
-            try:
-                async with transaction():
-                    await Invitation.create(
-                        session_id=session.id,
-                        contact_id=contact.id,
-                        email=contact.email,
-                        token_hash=_hash(token),
-                        status=INVITED,
-                        invited_at=datetime.now(UTC),
-                    )
-            except IntegrityError:
-                # The same address under another contact id was invited meanwhile: this mail must not go.
-                raise EventError({"session": _("Another invitation run for this session is in progress.")}) from None
-            sent += 1
-    return sent
+            for contact, token, row_id in zip(contacts, tokens, row_ids, strict=True)
+            if row_id is not None
+        ]
+        try:
+            await Invitation.bulk_create(invitations, batch_size=500)
+        except IntegrityError:
+            # The same address under another contact id was invited meanwhile: none of these mails may go.
+            raise EventError({"session": _("Another invitation run for this session is in progress.")}) from None
+    return len(invitations)
 
 
 async def by_token(token: str) -> Invitation | None:

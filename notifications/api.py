@@ -23,7 +23,9 @@ __all__ = [
     "accepts",
     "categories",
     "configure",
+    "Outgoing",
     "enqueue",
+    "enqueue_many",
     "forget_recipient",
     "get_preferences",
     "kind_info",
@@ -120,44 +122,15 @@ async def enqueue(
     or None when the dedup_key already exists, the address is suppressed, or the recipient switched this
     category off (checked: the caller has just asked `accepts` and got yes). The row is handed to the dispatcher
     only after commit, together with the transaction's other rows (agora.db.on_commit_collect)."""
-    from notifications import dispatch
     from notifications.models import OutboxMessage
 
     info = kind_info(kind)
-    address = normalise(to)
-    if not address or "@" not in address:
-        raise ValueError(f"not an email address: {to!r}")
-    # Plain data only: a model object or a datetime here would not survive the trip through JSON.
-    payload = json.loads(json.dumps(context or {}))
+    fields = _row_fields(info, to, locale, context, dedup_key, not_before, attachments)
     if checked:
         if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
             return None
-    elif await _refused(address, dedup_key, info.category):
+    elif await _refused(fields["recipient"], dedup_key, info.category):
         return None
-    encoded = [
-        {
-            "filename": a.filename,
-            "content_type": a.content_type,
-            "content": base64.b64encode(a.content).decode("ascii"),
-            **({"content_id": a.content_id} if a.content_id else {}),
-        }
-        for a in attachments
-    ]
-    due = not_before is None or not_before <= _now()
-    fields = {
-        "kind": kind,
-        "category": info.category,
-        "template": info.template,
-        "recipient": address,
-        "locale": locale,
-        "context": payload,
-        "attachments": encoded,
-        "dedup_key": dedup_key,
-        "not_before": not_before,
-        # Recorded now, so the commit hook need not write again; if that hook never runs (a crash
-        # right after commit), the sweeper re-dispatches the row once this hand-over looks stale.
-        "dispatched_at": _now() if due and dispatch.installed() is not None else None,
-    }
     if dedup_key is None:
         # Nothing unique to collide with: no savepoint, two round trips fewer on the registration's path.
         row = await OutboxMessage.create(**fields)
@@ -168,9 +141,121 @@ async def enqueue(
                 row = await OutboxMessage.create(**fields)
         except IntegrityError:
             return None
-    if due:
+    if _due(not_before):
         await db.on_commit_collect("notifications.dispatch", row.id, _hand_over)
     return row.id
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One mail of a fan-out (enqueue_many). The dedup key is required: a fan-out that is run again (a retried
+    request, a second click) must not mail anyone twice."""
+
+    to: str
+    dedup_key: str
+    context: dict | None = None
+    locale: str = "de"
+    not_before: datetime | None = None
+    attachments: Sequence[Attachment] = ()
+
+
+# Rows per INSERT and addresses per check: well under SQLite's limit of bound parameters per statement.
+_FAN_OUT_CHUNK = 500
+
+
+async def enqueue_many(kind: str, mails: Sequence[Outgoing]) -> list[int | None]:
+    """enqueue for many recipients at once, with the same rules and inside the caller's transaction: per mail
+    the id of its new row, or None (dedup key known or repeated, address suppressed, category switched off).
+    Three reads and one INSERT per 500 mails, where enqueue takes four round trips per mail.
+
+    A dedup key that a concurrent transaction is writing at the same moment is skipped here, and the id
+    returned for it is that transaction's row: the mail goes out once either way."""
+    from notifications.models import OutboxMessage
+
+    info = kind_info(kind)
+    rows = [_row_fields(info, m.to, m.locale, m.context, m.dedup_key, m.not_before, m.attachments) for m in mails]
+    ids: list[int | None] = [None] * len(rows)
+    for start in range(0, len(rows), _FAN_OUT_CHUNK):
+        chunk = list(enumerate(rows[start : start + _FAN_OUT_CHUNK], start))
+        refused = await _refused_many([f["recipient"] for _, f in chunk], [f["dedup_key"] for _, f in chunk], info)
+        accepted: dict[str, tuple[int, dict[str, Any]]] = {}
+        for index, fields in chunk:
+            key = fields["dedup_key"]
+            if key not in refused and fields["recipient"] not in refused and key not in accepted:
+                accepted[key] = (index, fields)
+        if not accepted:
+            continue
+        await OutboxMessage.bulk_create(
+            [OutboxMessage(**fields) for _, fields in accepted.values()], ignore_conflicts=True
+        )
+        written = await OutboxMessage.filter(dedup_key__in=list(accepted)).values_list("dedup_key", "id")
+        for key, row_id in written:
+            index, fields = accepted[key]
+            ids[index] = row_id
+            if _due(fields["not_before"]):
+                await db.on_commit_collect("notifications.dispatch", row_id, _hand_over)
+    return ids
+
+
+def _due(not_before: datetime | None) -> bool:
+    return not_before is None or not_before <= _now()
+
+
+def _row_fields(
+    info: Kind,
+    to: str,
+    locale: str,
+    context: dict | None,
+    dedup_key: str | None,
+    not_before: datetime | None,
+    attachments: Sequence[Attachment],
+) -> dict[str, Any]:
+    from notifications import dispatch
+
+    address = normalise(to)
+    if not address or "@" not in address:
+        raise ValueError(f"not an email address: {to!r}")
+    return {
+        "kind": info.name,
+        "category": info.category,
+        "template": info.template,
+        "recipient": address,
+        "locale": locale,
+        # Plain data only: a model object or a datetime here would not survive the trip through JSON.
+        "context": json.loads(json.dumps(context or {})),
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "content": base64.b64encode(a.content).decode("ascii"),
+                **({"content_id": a.content_id} if a.content_id else {}),
+            }
+            for a in attachments
+        ],
+        "dedup_key": dedup_key,
+        "not_before": not_before,
+        # Recorded now, so the commit hook need not write again; if that hook never runs (a crash
+        # right after commit), the sweeper re-dispatches the row once this hand-over looks stale.
+        "dispatched_at": _now() if _due(not_before) and dispatch.installed() is not None else None,
+    }
+
+
+async def _refused_many(addresses: list[str], keys: list[str], info: Kind) -> set[str]:
+    """The dedup keys already queued and the addresses that take no mail of this kind, among the given."""
+    from notifications.models import OutboxMessage, Preference, Suppression
+
+    unique = sorted(set(addresses))
+    queries = [
+        OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True),
+        Suppression.filter(address__in=unique).values_list("address", flat=True),
+    ]
+    if info.category:
+        switched_off = Preference.filter(address__in=unique, category=info.category, enabled=False)
+        queries.append(switched_off.values_list("address", flat=True))
+    refused: set[str] = set()
+    for query in queries:
+        refused.update(str(value) for value in await query)
+    return refused
 
 
 _SUPPRESSED = "SELECT 1 FROM notifications_suppression WHERE address = {}"
