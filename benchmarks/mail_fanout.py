@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,6 +150,8 @@ async def run(args: argparse.Namespace) -> dict:
         sink.stop()
         await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _clean_redis(args.redis_url, queue)
+    # Reached only when the run went through: after a failure the workers' log stays for reading.
+    shutil.rmtree(data_dir, ignore_errors=True)
 
     first_seen: dict[int, float] = {}
     with handler.lock:

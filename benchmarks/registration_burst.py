@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -217,6 +218,8 @@ async def run(args: argparse.Namespace) -> dict:
             from benchmarks.mail_fanout import _clean_redis
 
             _clean_redis(args.broker_url, settings.mail_queue)
+    # Reached only when the run went through: after a failure the server logs stay for reading.
+    shutil.rmtree(data_dir, ignore_errors=True)
 
     latencies.sort()
     created = outcomes.get("201", 0)
