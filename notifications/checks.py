@@ -26,11 +26,20 @@ async def check_smtp(settings: Settings) -> list[Result]:
             steps.append("TLS")
         if config.username:
             steps.append("login")
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        lacking = [name for name in ("8BITMIME", "SMTPUTF8") if not client.supports_extension(name.lower())]
         await client.quit()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         client.close()
         return [("smtp", "FAIL", f"{config.hostname}:{config.port}: {type(exc).__name__}: {exc}")]
-    return [("smtp", "OK", f"{config.hostname}:{config.port} ({', '.join(steps)})")]
+    # Both are optional: mail still goes out, but a person should know what the relay cannot do.
+    notes = {
+        "8BITMIME": "without 8BITMIME: mail bodies go base64-encoded",
+        "SMTPUTF8": "without SMTPUTF8: addresses with non-ASCII characters cannot be served",
+    }
+    detail = f"{config.hostname}:{config.port} ({', '.join(steps)})"
+    return [("smtp", "OK", "; ".join([detail, *(notes[name] for name in lacking)]))]
 
 
 def _ping_broker(url: str) -> str:

@@ -20,7 +20,13 @@ def plain(tmp_path: Path, **changes) -> Settings:  # noqa: ANN003
 
 async def test_smtp_check_ok_fail_and_skip(tmp_path: Path, smtp: SmtpSink) -> None:
     [(name, status, detail)] = await check_smtp(plain(tmp_path, smtp_url=smtp.url))
-    assert (name, status) == ("smtp", "OK") and "EHLO" in detail
+    assert (name, status) == ("smtp", "OK") and "EHLO" in detail and "without" not in detail
+    limited = SmtpSink(decode_data=True, enable_SMTPUTF8=False).start()
+    try:
+        [(_, status, detail)] = await check_smtp(plain(tmp_path, smtp_url=limited.url))
+    finally:
+        limited.stop()
+    assert status == "OK" and "without 8BITMIME" in detail and "without SMTPUTF8" in detail
     [(_, status, detail)] = await check_smtp(plain(tmp_path, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
     assert status == "FAIL" and "127.0.0.1" in detail
     [(_, status, detail)] = await check_smtp(plain(tmp_path))
