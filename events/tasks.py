@@ -65,10 +65,17 @@ async def send_reminders(settings: Settings, now: datetime | None = None) -> Non
         hours = series.reminder_offset_hours if series else DEFAULT_REMINDER_HOURS
         if hours <= 0 or now < session.starts_at - timedelta(hours=hours):
             continue
-        for registration in await Registration.filter(session_id=session.id, status=CONFIRMED):
-            key = reminder_key(registration.id, session)
+        registrations = await Registration.filter(session_id=session.id, status=CONFIRMED)
+        keys = {registration.id: reminder_key(registration.id, session) for registration in registrations}
+        # The window stays open for hours and the job runs every few minutes: only the new ones are built.
+        done = await api.queued_keys(list(keys.values()))
+        for registration in registrations:
+            if keys[registration.id] in done:
+                continue
             async with transaction():
-                await notify(settings, REMINDER, registration, session, with_calendar=True, dedup_key=key)
+                await notify(
+                    settings, REMINDER, registration, session, with_calendar=True, dedup_key=keys[registration.id]
+                )
 
 
 async def _ended_sessions(now: datetime) -> list[Session]:
@@ -88,8 +95,12 @@ async def send_followups(settings: Settings, now: datetime | None = None) -> Non
         series = await _series_of(session, cache)
         attended = await Registration.filter(session_id=session.id, status=ATTENDED, anonymised_at=None)
         people = attended or await Registration.filter(session_id=session.id, status=CONFIRMED, anonymised_at=None)
+        keys = {registration.id: f"events.followup:{registration.id}:{session.id}" for registration in people}
+        done = await api.queued_keys(list(keys.values()))
         for registration in people:
-            key = f"events.followup:{registration.id}:{session.id}"
+            key = keys[registration.id]
+            if key in done:
+                continue
             async with transaction():
                 # Each attendee gets an own link (one response each); asking again gives the same link.
                 survey = await followup.survey_link(settings, session, series, registration)

@@ -30,6 +30,7 @@ __all__ = [
     "get_preferences",
     "kind_info",
     "normalise",
+    "queued_keys",
     "read_unsubscribe_token",
     "records_for",
     "register_kind",
@@ -240,19 +241,31 @@ def _row_fields(
     }
 
 
+async def queued_keys(keys: Sequence[str]) -> set[str]:
+    """The dedup keys among these that have a row already. A job that runs every few minutes asks this first,
+    so that it builds (calendar files, survey links) only the mails that are still to be written."""
+    from notifications.models import OutboxMessage
+
+    found: set[str] = set()
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), _FAN_OUT_CHUNK):
+        chunk = unique[start : start + _FAN_OUT_CHUNK]
+        found.update(
+            str(k) for k in await OutboxMessage.filter(dedup_key__in=chunk).values_list("dedup_key", flat=True)
+        )
+    return found
+
+
 async def _refused_many(addresses: list[str], keys: list[str], info: Kind) -> set[str]:
     """The dedup keys already queued and the addresses that take no mail of this kind, among the given."""
-    from notifications.models import OutboxMessage, Preference, Suppression
+    from notifications.models import Preference, Suppression
 
     unique = sorted(set(addresses))
-    queries = [
-        OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True),
-        Suppression.filter(address__in=unique).values_list("address", flat=True),
-    ]
+    queries = [Suppression.filter(address__in=unique).values_list("address", flat=True)]
     if info.category:
         switched_off = Preference.filter(address__in=unique, category=info.category, enabled=False)
         queries.append(switched_off.values_list("address", flat=True))
-    refused: set[str] = set()
+    refused = await queued_keys(keys)
     for query in queries:
         refused.update(str(value) for value in await query)
     return refused

@@ -55,6 +55,35 @@ async def test_reminder_is_sent_once_when_the_offset_is_reached(database) -> Non
     assert len(await mails(tasks.REMINDER)) == 1
 
 
+async def test_later_ticks_build_no_mail_already_written(database, monkeypatch) -> None:  # noqa: ANN001
+    """Reminders and thanks are due for hours; each tick builds (calendar file, survey link) only what is new."""
+    survey = await create_followup_template()
+    session = await series_session(survey=survey.id)
+    people = [await confirmed(database, session.id, n) for n in range(1, 4)]
+    built: list[str] = []
+    real_notify = tasks.notify
+
+    async def counting(settings, kind, registration, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        built.append(kind)
+        await real_notify(settings, kind, registration, *args, **kwargs)
+
+    monkeypatch.setattr(tasks, "notify", counting)
+    due = session.starts_at - timedelta(hours=1)
+    await tasks.send_reminders(database, now=due)
+    assert built == [tasks.REMINDER] * 3
+    await confirmed(database, session.id, 4)  # registered after the first tick
+    await tasks.send_reminders(database, now=due + timedelta(minutes=5))
+    await tasks.send_reminders(database, now=due + timedelta(minutes=10))
+    assert built == [tasks.REMINDER] * 4
+    assert len(await mails(tasks.REMINDER)) == 4
+
+    after = session.ends_at + timedelta(minutes=10)
+    for tick in range(3):
+        await tasks.send_followups(database, now=after + timedelta(minutes=10 * tick))
+    assert built.count(tasks.FOLLOWUP) == 4 and len(await mails(tasks.FOLLOWUP)) == 4
+    assert {m.recipient for m in await mails(tasks.FOLLOWUP)} >= {p.email for p in people}
+
+
 async def test_a_rescheduled_session_reminds_again(database) -> None:
     session = await series_session()
     await confirmed(database, session.id, 1)
