@@ -145,8 +145,8 @@ def _text_part(body: str, subtype: str) -> Message:
     # SMTP allows lines of at most 998 octets; a longer one (pasted text, a long table row) needs QP.
     longest = max((len(line) for line in body.encode().splitlines()), default=0)
     part = MIMENonMultipart("text", subtype, policy=_POLICY)
-    del part["MIME-Version"]
     part.set_payload(body, _UTF8_8BIT if longest <= 998 else _UTF8_QP)
+    del part["MIME-Version"]  # set by the class and by set_payload; it belongs to the message, not its parts
     return part
 
 

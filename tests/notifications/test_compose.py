@@ -165,6 +165,9 @@ async def test_pictures_and_attachments_keep_their_places(mail_settings: Setting
     assert calendar.get_filename() == "Tagesordnung März.ics"
     assert calendar.get_payload(decode=True) == ics
     assert header_block(got.raw).isascii()
+    # MIME-Version belongs to the message, once, not to its parts.
+    assert got.raw.count(b"MIME-Version:") == 1
+    assert all(part["MIME-Version"] is None for part in list(msg.walk())[1:])
 
 
 async def test_the_same_row_gives_the_same_message(mail_settings: Settings) -> None:
