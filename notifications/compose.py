@@ -151,25 +151,14 @@ def _text_part(body: str, subtype: str) -> Message:
 
 
 def _binary_part(item: dict[str, Any]) -> Message:
-    picture = bool(item.get("content_id"))
-    content_type = item.get("content_type") or ("image/png" if picture else "application/octet-stream")
-    main, _, rest = content_type.partition(";")
-    maintype, _, subtype = main.strip().partition("/")
-    params = {}
-    for param in rest.split(";"):
-        key, sep, value = param.strip().partition("=")
-        if sep:
-            params[key.strip()] = value.strip().strip('"')
-    part = MIMENonMultipart(
-        maintype or ("image" if picture else "application"),
-        subtype or ("png" if picture else "octet-stream"),
-        policy=_POLICY,
-        **params,
-    )
-    del part["MIME-Version"]
+    # The type comes from the domain's Attachment as one header value ("text/calendar; method=REQUEST"): set as
+    # given, and read by the email package like any other Content-Type.
+    part = Message(policy=_POLICY)
+    default = "image/png" if item.get("content_id") else "application/octet-stream"
+    part["Content-Type"] = item.get("content_type") or default
+    part["Content-Transfer-Encoding"] = "base64"
     # Stored as base64 already; re-wrapped into the 76-character lines MIME asks for.
     part.set_payload(base64.encodebytes(base64.b64decode(item["content"])).decode("ascii"))
-    part["Content-Transfer-Encoding"] = "base64"
     return part
 
 

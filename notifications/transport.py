@@ -110,7 +110,7 @@ class SmtpTransport:
             eight_bit = client.supports_extension("8bitmime")
             raw = compose.as_bytes(msg, eight_bit=eight_bit)
             options = ["BODY=8BITMIME"] if eight_bit else []
-            headers = raw[: raw.find(b"\r\n\r\n")]
+            headers, _, _ = raw.partition(b"\r\n\r\n")
             if not (sender + recipient).isascii() or not headers.isascii():
                 options.append("SMTPUTF8")  # an internationalised address; refused where the relay lacks it
             await client.sendmail(sender, [recipient], raw, mail_options=options)
